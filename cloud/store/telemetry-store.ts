@@ -1,0 +1,76 @@
+// The hub's telemetry store: one interface, two implementations (InfluxDB 1.x and an embedded
+// in-process store) that pass the same abstract test suite (test/cloud/store/store-contract.ts).
+// The hub writes what it ingests as points; the history API and the dashboards read series back.
+
+/** Measurement names the hub writes; Grafana dashboards and the history API use the same names. */
+export const Measurements = {
+  /** tags: room · fields: rttMs, jitterMs, lossPct, upMbps, downMbps, ifaceUtilPct */
+  network: 'network',
+  /** tags: room, device, kind · fields: state (text), stateCode (0 ok, 1 degraded, 2 down, 3 unknown), plus numeric metrics */
+  deviceHealth: 'device_health',
+  /** tags: room · fields: level (text), levelCode (0 green, 1 amber, 2 red), reasons (count) */
+  readiness: 'readiness',
+  /** tags: room · fields: online (0/1) */
+  gatewayStatus: 'gateway_status',
+  /** tags: room · fields: passed (0/1), failedSteps */
+  check: 'check',
+  /** tags: room, device · fields: the reading's numeric values. Clinical: only written when store.clinical is true. */
+  reading: 'reading'
+} as const
+
+export type FieldValue = number | string | boolean
+
+export interface TelemetryPoint {
+  measurement: string
+  tags: Record<string, string>
+  fields: Record<string, FieldValue>
+  /** ms since epoch, UTC */
+  ts: number
+}
+
+export interface HistoryQuery {
+  /** A measurement and field as `measurement.field`, e.g. `network.rttMs`, `device_health.stateCode`. */
+  metric: string
+  /** Tag filters, e.g. `{ room: 'rodoy-1', device: 'cam-1' }`; `room` is always given by the hub. */
+  tags: Record<string, string>
+  from: number
+  to: number
+  /** At most this many points per series; more are averaged (numbers) or the last taken (text) per time bucket. */
+  maxPoints?: number
+}
+
+export interface HistoryPoint {
+  ts: number
+  value: FieldValue | null
+}
+
+export interface HistorySeries {
+  metric: string
+  tags: Record<string, string>
+  points: HistoryPoint[]
+}
+
+export interface StoreHealth {
+  /** false while the backend (e.g. InfluxDB) cannot be written to */
+  writable: boolean
+  /** points accepted but not yet written to the backend */
+  pending: number
+  /** points dropped because a bound was hit (always counted, never silent) */
+  dropped: number
+  written: number
+  lastError: string | null
+  lastErrorAt: number | null
+}
+
+export interface TelemetryStore {
+  readonly kind: 'embedded' | 'influxdb'
+  start: () => Promise<void>
+  /** Accepts points for writing; never throws and never blocks ingest (batched and buffered inside). */
+  write: (points: readonly TelemetryPoint[]) => void
+  /** Resolves when every point accepted so far is written, or rejects if the backend is unreachable. */
+  flush: () => Promise<void>
+  query: (query: HistoryQuery) => Promise<HistorySeries[]>
+  health: () => StoreHealth
+  /** Flushes what it can, keeps the rest on disk where the implementation buffers there, and stops. */
+  close: () => Promise<void>
+}
