@@ -78,16 +78,7 @@ export function parseConfigText<S extends TSchema> (file: string, text: string, 
   const value = substituteEnv(raw, [], options.env ?? process.env, report)
   if (problems.length > 0) return { ok: false, problems }
 
-  Value.Default(schema, value)
-  const check = TypeCompiler.Compile(schema)
-  const seen = new Set<string>()
-  for (const error of check.Errors(value)) {
-    const path = pointerToPath(error.path)
-    const key = formatPath(path)
-    if (seen.has(key)) continue // TypeBox reports one problem several ways; the first says it best
-    seen.add(key)
-    report(path, describe(error))
-  }
+  reportSchemaProblems(schema, value, [], report)
   if (problems.length === 0) options.extraChecks?.(value as Static<S>, report)
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) }
   return { ok: true, value: value as Static<S> }
@@ -98,6 +89,24 @@ export function readConfigFile<S extends TSchema> (file: string, schema: S, opti
   const result = loadConfigFile(file, schema, options)
   if (!result.ok) throw new ConfigFileError(result.problems)
   return result.value
+}
+
+/**
+ * Fills in the schema's defaults (mutating `value`) and reports every schema problem under
+ * `basePath`; used for the whole file and for parts checked later (a device entry by its kind).
+ * Returns whether the value was valid.
+ */
+export function reportSchemaProblems (schema: TSchema, value: unknown, basePath: ConfigPath, report: (path: ConfigPath, message: string) => void): boolean {
+  Value.Default(schema, value)
+  const seen = new Set<string>()
+  for (const error of TypeCompiler.Compile(schema).Errors(value)) {
+    const path = [...basePath, ...pointerToPath(error.path)]
+    const key = formatPath(path)
+    if (seen.has(key)) continue // TypeBox reports one problem several ways; the first says it best
+    seen.add(key)
+    report(path, describe(error))
+  }
+  return seen.size === 0
 }
 
 const envRef = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g

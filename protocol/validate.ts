@@ -35,8 +35,14 @@ export function encodeMessage<K extends MessageKind> (kind: K, value: MessageOfK
   return Buffer.from(JSON.stringify(value))
 }
 
+/** The parsed topic of a message kind, with the fields that kind's topics carry. */
+export type TopicOf<K extends MessageKind> =
+  K extends 'health' | 'readings' ? { kind: K, room: string, device: string }
+    : K extends 'command' | 'commandResult' ? { kind: K, room: string, name: string }
+      : { kind: K, room: string }
+
 export type Decoded = {
-  [K in MessageKind]: { topic: Extract<ParsedTopic, { kind: K }>, kind: K, message: MessageOfKind[K] }
+  [K in MessageKind]: { topic: TopicOf<K>, kind: K, message: MessageOfKind[K] }
 }[MessageKind]
 
 export interface RejectLogger {

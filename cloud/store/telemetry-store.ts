@@ -20,6 +20,16 @@ export const Measurements = {
 
 export type FieldValue = number | string | boolean
 
+/**
+ * One point of one series. A series is (measurement, tags); writing a point whose series and `ts`
+ * match a stored one replaces the fields it names (InfluxDB's rule, kept by every store), so
+ * writing the same point twice stores it once.
+ *
+ * Names are checked on write (cloud/store/point-rules.ts): measurement `[a-z_]+`, field names
+ * `[A-Za-z0-9_]+`, tag keys `[a-z][A-Za-z0-9_]*`, tag values 1–256 printable characters without
+ * a backslash, numbers finite, text without control characters, `ts` a positive integer. A point
+ * that breaks a rule is refused whole and counted in `StoreHealth.rejected`.
+ */
 export interface TelemetryPoint {
   measurement: string
   tags: Record<string, string>
@@ -35,8 +45,21 @@ export interface HistoryQuery {
   tags: Record<string, string>
   from: number
   to: number
-  /** At most this many points per series; more are averaged (numbers) or the last taken (text) per time bucket. */
+  /**
+   * At most this many points per series. A series with more points in [from, to] is cut into
+   * maxPoints buckets of equal width starting at `from` (width = ceil((to - from + 1) / maxPoints) ms);
+   * each non-empty bucket gives one point at its start: the mean of the numbers, or the last value
+   * of text and booleans. A series with at most maxPoints points is returned as stored.
+   */
   maxPoints?: number
+}
+
+/**
+ * A query the store refuses: an unknown-looking metric name, a tag key or value that could smuggle
+ * syntax into a query, a bad time range. The history API answers it with 400.
+ */
+export class InvalidQueryError extends Error {
+  override readonly name = 'InvalidQueryError'
 }
 
 export interface HistoryPoint {
@@ -57,6 +80,9 @@ export interface StoreHealth {
   pending: number
   /** points dropped because a bound was hit (always counted, never silent) */
   dropped: number
+  /** points refused by write() because they break the naming and value rules (see TelemetryPoint) */
+  rejected: number
+  /** points stored in the backend since start */
   written: number
   lastError: string | null
   lastErrorAt: number | null
@@ -64,11 +90,19 @@ export interface StoreHealth {
 
 export interface TelemetryStore {
   readonly kind: 'embedded' | 'influxdb'
+  /**
+   * Whether clinical readings (measurement `reading`) may be kept (hub config `store.clinical`).
+   * When false the store refuses `reading` points (counted as rejected), whatever the caller sends;
+   * ingest maps messages with `pointsOf(decoded, { clinical: store.clinical })` (points.ts).
+   */
+  readonly clinical: boolean
+  /** Opens files and connections. Resolves even when InfluxDB is down: that is a health signal, not a start failure. */
   start: () => Promise<void>
   /** Accepts points for writing; never throws and never blocks ingest (batched and buffered inside). */
   write: (points: readonly TelemetryPoint[]) => void
   /** Resolves when every point accepted so far is written, or rejects if the backend is unreachable. */
   flush: () => Promise<void>
+  /** Series sorted by their tags, points by time. Rejects with InvalidQueryError for a query it refuses. */
   query: (query: HistoryQuery) => Promise<HistorySeries[]>
   health: () => StoreHealth
   /** Flushes what it can, keeps the rest on disk where the implementation buffers there, and stops. */

@@ -1,0 +1,4 @@
+// The version every status message and /healthz reports: the package's own.
+import { readFileSync } from 'node:fs'
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
