@@ -28,7 +28,8 @@ export const Profile = Type.Object({
   network: NetworkThresholds,
   /** Camera preset (a name from the camera's `presets`) the pre-session check and flows use. */
   preset: Type.Optional(Type.String({ minLength: 1 }))
-}, { additionalProperties: false })
+// TypeBox fills defaults inside record values only when the value schema has a `default` key.
+}, { additionalProperties: false, default: undefined })
 export type Profile = Static<typeof Profile>
 
 const ScheduledConsultation = Type.Object({

@@ -79,7 +79,11 @@ export function parseConfigText<S extends TSchema> (file: string, text: string, 
   if (problems.length > 0) return { ok: false, problems }
 
   reportSchemaProblems(schema, value, [], report)
-  if (problems.length === 0) options.extraChecks?.(value as Static<S>, report)
+  // Cross-checks run even when the shape is wrong, so that one run lists every problem; a check
+  // tripping over a malformed part has nothing to add that the schema did not already say.
+  try {
+    options.extraChecks?.(value as Static<S>, report)
+  } catch { /* the schema problems above already cover it */ }
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) }
   return { ok: true, value: value as Static<S> }
 }
