@@ -1,7 +1,12 @@
 // Every device family the gateway can run, by the `kind` a room config names.
 import type { DriverFactory } from './contract.js'
+import { serialSensorDriver } from './serial-sensor/index.js'
+import { holoLensDriver } from './hololens/index.js'
 
-export const driverFactories: Readonly<Record<string, DriverFactory>> = {}
+export const driverFactories: Readonly<Record<string, DriverFactory>> = {
+  'serial-sensor': serialSensorDriver,
+  hololens: holoLensDriver
+}
 
 export function driverFactory (kind: string): DriverFactory | undefined {
   return Object.hasOwn(driverFactories, kind) ? driverFactories[kind] : undefined

@@ -102,7 +102,9 @@ export class HubUplink extends EventEmitter<UplinkEvents> implements ForwardTran
         new Promise((resolve) => setTimeout(resolve, 2000).unref())
       ])
     }
-    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()))
+    // Forced: anything still unconfirmed is in the spool and goes out after the next start, so
+    // there is nothing to wait for (and a graceful end would wait for ever on a dead broker).
+    await new Promise<void>((resolve) => client.end(true, {}, () => resolve()))
     this.setConnected(false)
   }
 

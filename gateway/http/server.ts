@@ -2,7 +2,7 @@
 // local JSON API, the readiness light page and a WebSocket that pushes changes to it. Reading
 // needs no login (the light hangs on a wall); device commands need the local admin token.
 import { timingSafeEqual } from 'node:crypto'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import websocket from '@fastify/websocket'
 import type { WebSocket } from 'ws'
 import type { Logger } from 'pino'
@@ -40,7 +40,7 @@ function bearer (header: string | undefined): Buffer | null {
 }
 
 export async function startGatewayHttp (gateway: Gateway, options: GatewayHttpOptions): Promise<GatewayHttp> {
-  const app = Fastify({ loggerInstance: options.log.child({ part: 'http' }), disableRequestLogging: true, bodyLimit: 64 * 1024 })
+  const app = Fastify({ loggerInstance: options.log.child({ part: 'http' }), logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 })
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
 
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, _req, reply) => {

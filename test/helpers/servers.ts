@@ -59,7 +59,7 @@ export interface Mosquitto extends SpawnedServer {
 }
 
 /** A real Mosquitto broker on a free loopback port; anonymous unless `passwordFile` is given. */
-export async function startMosquitto (t: Teardown, options: { port?: number, passwordFile?: string, aclFile?: string } = {}): Promise<Mosquitto> {
+export async function startMosquitto (t: Teardown, options: { port?: number, passwordFile?: string, aclFile?: string, persistenceDir?: string } = {}): Promise<Mosquitto> {
   const binary = which('mosquitto')
   if (binary === null) throw new Error('mosquitto is not installed (apt-get install mosquitto; .ci/run does this)')
   const port = options.port ?? await freePort()
@@ -69,7 +69,8 @@ export async function startMosquitto (t: Teardown, options: { port?: number, pas
     `listener ${port} 127.0.0.1`,
     options.passwordFile !== undefined ? `password_file ${options.passwordFile}` : 'allow_anonymous true',
     options.aclFile !== undefined ? `acl_file ${options.aclFile}` : '',
-    'persistence false',
+    // With a persistence folder, sessions and queued messages survive a broker restart.
+    ...(options.persistenceDir !== undefined ? ['persistence true', `persistence_location ${options.persistenceDir}/`, 'autosave_interval 1'] : ['persistence false']),
     'log_dest stderr',
     'log_type error',
     'log_type warning',

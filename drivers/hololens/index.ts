@@ -1,0 +1,24 @@
+// The hololens device family: a HoloLens 2 watched through the Windows Device Portal REST API.
+// The gateway's registry takes `holoLensDriver`; tests, the demo and `helserom simulate hololens`
+// take the simulator from ./simulator.js.
+import type { BaseDeviceConfig, DriverFactory } from '../contract.js'
+import { HoloLensConfig } from './config.js'
+import { HoloLensDriver, holoLensCommands } from './driver.js'
+
+export const holoLensDriver = {
+  kind: 'hololens',
+  label: { nb: 'HoloLens 2 (Device Portal)', en: 'HoloLens 2 (Device Portal)' },
+  configSchema: HoloLensConfig,
+  commands: holoLensCommands,
+  // Three default polls plus a timeout and a stream check: silence beyond this is not a slow poll.
+  defaultStaleAfterMs: 60_000,
+  // Any entry: the driver checks it itself and reports a bad one as a reason, never a throw.
+  create: (config: BaseDeviceConfig & Record<string, unknown>) => new HoloLensDriver(config)
+} satisfies DriverFactory
+
+export { HoloLensDriver, holoLensCommands, STREAM_WINDOW_MS, type SelfTestResult } from './driver.js'
+export { HoloLensConfig, HOLOLENS_DEFAULTS, resolveConfig, type HoloLensDeviceConfig } from './config.js'
+export { DevicePortalClient, DevicePortalError, DevicePortalPaths, type DevicePortalClientOptions, type StreamSample } from './device-portal-client.js'
+export { DEFAULT_THRESHOLDS, assessObservation, assessFailure } from './assess.js'
+export { hololensReasons } from './reasons.js'
+export { parseCertPin, pinOfDer, CERT_PIN_PATTERN } from './cert-pin.js'
