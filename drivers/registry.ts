@@ -2,10 +2,14 @@
 import type { DriverFactory } from './contract.js'
 import { serialSensorDriver } from './serial-sensor/index.js'
 import { holoLensDriver } from './hololens/index.js'
+import { videoStreamDriver } from './video-stream/index.js'
+import { hostDriver } from './host/index.js'
 
 export const driverFactories: Readonly<Record<string, DriverFactory>> = {
   'serial-sensor': serialSensorDriver,
-  hololens: holoLensDriver
+  hololens: holoLensDriver,
+  'video-stream': videoStreamDriver,
+  host: hostDriver
 }
 
 export function driverFactory (kind: string): DriverFactory | undefined {

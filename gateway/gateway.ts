@@ -27,6 +27,7 @@ import { LocalBroker } from './local-broker.js'
 import { GatewayMetrics } from './metrics.js'
 import { startGatewayHttp, type GatewayHttp } from './http/server.js'
 import { VERSION } from './version.js'
+import { extensionFactories, type GatewayExtension } from './extensions.js'
 
 export interface GatewayOptions {
   config: RoomConfig
@@ -78,6 +79,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly commands = new Map<string, GatewayCommand>()
   private readonly reasonSources: Array<() => readonly Reason[]> = []
   private readonly log: Logger
+  private readonly extensions: GatewayExtension[] = []
   private hubSchedule: Consultation[] | null = null
   private tickTimer: NodeJS.Timeout | null = null
   private lastReadinessKey = ''
@@ -146,6 +148,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.running = true
     await this.supervisor.start()
     this.uplink.start()
+    for (const factory of extensionFactories) {
+      const extension = factory(this)
+      if (extension === null) continue
+      await extension.start(this)
+      this.extensions.push(extension)
+    }
     this.recomputeReadiness()
     this.tickTimer = setInterval(() => this.recomputeReadiness(), 1000)
     this.tickTimer.unref()
@@ -157,6 +165,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (!this.running) return
     this.running = false
     if (this.tickTimer !== null) clearInterval(this.tickTimer)
+    for (const extension of this.extensions.splice(0).reverse()) {
+      try {
+        await extension.stop()
+      } catch (err) {
+        this.log.warn({ err, extension: extension.name }, 'an extension failed to stop cleanly')
+      }
+    }
     await this.supervisor.stop()
     this.forwarder.stop()
     await this.uplink.stop([{ topic: topics.status(this.room), payload: this.statusPayload(false), retain: true }])
@@ -174,6 +189,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   get uplinkConnected (): boolean {
     return this.uplink.connected
+  }
+
+  /** URLs of the running extensions (e.g. the Node-RED editor). */
+  extensionUrls (): Record<string, string> {
+    return Object.assign({}, ...this.extensions.map((e) => e.urls?.() ?? {})) as Record<string, string>
   }
 
   devices (): DeviceStatus[] {

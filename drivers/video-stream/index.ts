@@ -1,0 +1,19 @@
+// The video-stream device family: a Jodapro hands-free camera or any other stream source the
+// gateway watches by its URL (rtsp, http MJPEG / byte stream / HLS, tcp). Jodapro has no public API
+// we know of, so health is judged from the stream itself (and an optional JSON status endpoint).
+import type { DriverFactory } from '../contract.js'
+import { VideoStreamConfig } from './config.js'
+import { VideoStreamDriver } from './driver.js'
+
+export const videoStreamDriver = {
+  kind: 'video-stream',
+  label: { nb: 'Videokilde (Jodapro o.l.)', en: 'Video stream (Jodapro etc.)' },
+  configSchema: VideoStreamConfig,
+  // Three default polls (15 s) plus a probe's own timeout and window.
+  defaultStaleAfterMs: 60_000,
+  // Takes any entry: the driver fills in defaults itself and reports a broken entry as health.
+  create: (config: Record<string, unknown>) => new VideoStreamDriver(config)
+} satisfies DriverFactory<typeof VideoStreamConfig>
+
+export { VideoStreamConfig } from './config.js'
+export { VideoStreamDriver } from './driver.js'

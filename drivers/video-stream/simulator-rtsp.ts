@@ -1,0 +1,149 @@
+// The RTSP side of the video-stream simulator: answers OPTIONS and DESCRIBE (RFC 2326 §10.1, §10.2)
+// as an IP camera does, with an H.264 + AAC SDP (or audio only in `no-video` mode), optionally behind
+// Basic or Digest auth (§15 / RFC 2617). Media methods (SETUP, PLAY …) get 501: the gateway never
+// pulls media, and no RTP is sent. Outages: `offline` closes the port, `hang` accepts and never answers.
+import { createHash, randomBytes } from 'node:crypto'
+import { createServer, type Server, type Socket } from 'node:net'
+import { parseChallenges } from './auth.js'
+
+export interface SimulatedAuth {
+  username: string
+  password: string
+  scheme: 'digest' | 'basic'
+  /** Which requests need it: DESCRIBE only (common), or every request. */
+  scope: 'describe' | 'all'
+}
+
+export type OutageMode = 'online' | 'hang' | 'offline'
+
+export interface RtspResponderState {
+  mode: OutageMode
+  auth: SimulatedAuth | null
+  /** Extra delay before every answer, as a camera whose CPU is overloaded. */
+  latencyMs: number
+  /** The SDP to answer DESCRIBE with, built fresh for each request. */
+  sdp: () => string
+}
+
+export class RtspResponder {
+  readonly realm = 'Jodapro'
+  /** Counts, for tests: what was asked and how often auth was refused. */
+  readonly counts = { options: 0, describe: 0, unauthorized: 0 }
+  private server: Server | null = null
+  private readonly sockets = new Set<Socket>()
+  private nonce = randomBytes(16).toString('hex')
+
+  constructor (private readonly state: RtspResponderState, private readonly host: string, private port: number) {}
+
+  get boundPort (): number {
+    return this.port
+  }
+
+  async listen (): Promise<void> {
+    const server = createServer((socket) => { this.accept(socket) })
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.port, this.host, () => { server.removeListener('error', reject); resolve() })
+    })
+    const address = server.address()
+    if (address !== null && typeof address === 'object') this.port = address.port
+    this.server = server
+  }
+
+  /** Closes the port and drops every connection, as a camera that lost power. */
+  async close (): Promise<void> {
+    const server = this.server
+    this.server = null
+    for (const socket of this.sockets) socket.destroy()
+    this.sockets.clear()
+    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+
+  /** A new nonce, as a camera issues after a reboot: clients must authenticate again. */
+  rotateNonce (): void {
+    this.nonce = randomBytes(16).toString('hex')
+  }
+
+  private accept (socket: Socket): void {
+    this.sockets.add(socket)
+    socket.on('close', () => this.sockets.delete(socket))
+    socket.on('error', () => socket.destroy())
+    let buffer = Buffer.alloc(0)
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk])
+      if (buffer.length > 256 * 1024) { socket.destroy(); return }
+      for (;;) {
+        const end = buffer.indexOf('\r\n\r\n')
+        if (end < 0) return
+        const head = buffer.subarray(0, end).toString('utf8')
+        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0)
+        if (buffer.length < end + 4 + length) return
+        buffer = buffer.subarray(end + 4 + length)
+        if (this.state.mode === 'hang') continue // swallow the request: a camera whose software froze
+        if (this.state.latencyMs <= 0) { this.answer(socket, head); continue }
+        const timer = setTimeout(() => { if (!socket.destroyed) this.answer(socket, head) }, this.state.latencyMs)
+        socket.once('close', () => clearTimeout(timer))
+      }
+    })
+  }
+
+  private answer (socket: Socket, head: string): void {
+    const [requestLine = '', ...headerLines] = head.split('\r\n')
+    const headers = new Map<string, string>()
+    for (const line of headerLines) {
+      const colon = line.indexOf(':')
+      if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim())
+    }
+    const [method = '', uri = '', version = ''] = requestLine.split(' ')
+    const cseq = headers.get('cseq') ?? '0'
+    const reply = (status: string, extra: Record<string, string> = {}, body = ''): void => {
+      const lines = [`RTSP/1.0 ${status}`, `CSeq: ${cseq}`, 'Server: Jodapro-sim/1.0 (helserom-edge)', `Date: ${new Date().toUTCString()}`]
+      for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`)
+      if (body !== '') lines.push(`Content-Length: ${Buffer.byteLength(body)}`)
+      socket.write(lines.join('\r\n') + '\r\n\r\n' + body)
+    }
+    if (!version.startsWith('RTSP/1.')) { reply('505 RTSP Version Not Supported'); return }
+    const needsAuth = this.state.auth !== null && (this.state.auth.scope === 'all' || method === 'DESCRIBE')
+    if (needsAuth && !this.authorised(method, uri, headers.get('authorization'))) {
+      this.counts.unauthorized++
+      reply('401 Unauthorized', { 'WWW-Authenticate': this.challenge() })
+      return
+    }
+    if (method === 'OPTIONS') {
+      this.counts.options++
+      reply('200 OK', { Public: 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER' })
+    } else if (method === 'DESCRIBE') {
+      this.counts.describe++
+      const base = uri.endsWith('/') ? uri : `${uri}/`
+      reply('200 OK', { 'Content-Type': 'application/sdp', 'Content-Base': base }, this.state.sdp())
+    } else {
+      reply('501 Not Implemented')
+    }
+  }
+
+  private challenge (): string {
+    if (this.state.auth?.scheme === 'basic') return `Basic realm="${this.realm}"`
+    return `Digest realm="${this.realm}", nonce="${this.nonce}", algorithm=MD5, qop="auth"`
+  }
+
+  /** Checks an Authorization header the way the camera would, computing the digest independently. */
+  private authorised (method: string, uri: string, authorization: string | undefined): boolean {
+    const auth = this.state.auth
+    if (auth === null) return true
+    if (authorization === undefined) return false
+    if (auth.scheme === 'basic') {
+      return authorization === `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+    }
+    const given = parseChallenges([authorization])[0]
+    if (given?.scheme !== 'digest') return false
+    const p = given.params
+    if (p.username !== auth.username || p.nonce !== this.nonce || p.realm !== this.realm || p.uri !== uri) return false
+    const md5 = (s: string): string => createHash('md5').update(s).digest('hex')
+    const ha1 = md5(`${auth.username}:${this.realm}:${auth.password}`)
+    const ha2 = md5(`${method}:${p.uri}`)
+    const expected = p.qop === 'auth'
+      ? md5(`${ha1}:${this.nonce}:${p.nc ?? ''}:${p.cnonce ?? ''}:auth:${ha2}`)
+      : md5(`${ha1}:${this.nonce}:${ha2}`)
+    return p.response === expected
+  }
+}
