@@ -87,7 +87,8 @@ export interface DriverFactory<S extends TObject = TObject> {
   commands?: readonly CommandSpec[]
   /** How long the device may stay silent before it counts as down. */
   defaultStaleAfterMs: number
-  create: (config: Static<S> & BaseDeviceConfig) => Driver
+  // Method form, so that a factory typed with its own schema still fits a plain DriverFactory.
+  create (config: Static<S> & BaseDeviceConfig): Driver
   discover?: (options: { timeoutMs: number, log: Logger }) => Promise<DiscoveredDevice[]>
 }
 
