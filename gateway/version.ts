@@ -1,4 +1,2 @@
 // The version every status message and /healthz reports: the package's own.
-import { readFileSync } from 'node:fs'
-
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+export { VERSION } from '../protocol/project-files.js'

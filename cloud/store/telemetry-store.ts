@@ -93,7 +93,7 @@ export interface TelemetryStore {
   /**
    * Whether clinical readings (measurement `reading`) may be kept (hub config `store.clinical`).
    * When false the store refuses `reading` points (counted as rejected), whatever the caller sends;
-   * ingest maps messages with `pointsOf(decoded, { clinical: store.clinical })` (points.ts).
+   * ingest maps messages with `pointsOf(decoded, { clinical: store.clinical, receivedAt })` (points.ts).
    */
   readonly clinical: boolean
   /** Opens files and connections. Resolves even when InfluxDB is down: that is a health signal, not a start failure. */

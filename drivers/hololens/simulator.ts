@@ -16,6 +16,7 @@ import { createServer as createTcpServer, isIPv6, type Server as TcpServer, type
 import type { RunningSimulator } from '../contract.js'
 import { pinOfDer } from './cert-pin.js'
 import { SimulatedHoloLens, type SimulatedHoloLensOptions } from './sim-device.js'
+import { projectFile } from '../../protocol/project-files.js'
 
 export interface HoloLensSimulatorOptions extends SimulatedHoloLensOptions {
   /** Default 127.0.0.1. */
@@ -73,8 +74,8 @@ export async function startHoloLensSimulator (options: HoloLensSimulatorOptions 
   const host = options.host ?? '127.0.0.1'
   const username = options.username ?? 'helserom'
   const password = options.password ?? 'hololens-sim'
-  const certPem = options.tls?.cert ?? readFileSync(new URL('./sim-tls/cert.pem', import.meta.url))
-  const keyPem = options.tls?.key ?? readFileSync(new URL('./sim-tls/key.pem', import.meta.url))
+  const certPem = options.tls?.cert ?? readFileSync(projectFile('drivers', 'hololens', 'sim-tls', 'cert.pem'))
+  const keyPem = options.tls?.key ?? readFileSync(projectFile('drivers', 'hololens', 'sim-tls', 'key.pem'))
   const certificatePem = certPem.toString()
   const fingerprint = pinOfDer(new X509Certificate(certPem).raw)
   const device = new SimulatedHoloLens(options)
