@@ -61,7 +61,7 @@ export const RoomConfig = Type.Object({
     mqttPort: Type.Union([Port, Type.Literal(0)], { default: 1884, description: 'a TCP port, or 0 for any free port' }),
     httpPort: Type.Union([Port, Type.Literal(0)], { default: 8081, description: 'a TCP port, or 0 for any free port' }),
     /** Lets local tools (Node-RED, the local API) send device commands. Without it they cannot. */
-    adminToken: Type.Optional(Type.String({ minLength: 16, description: 'a secret of at least 16 characters' }))
+    adminToken: Type.Optional(Type.Union([Type.Literal(''), Type.String({ minLength: 16 })], { description: 'a secret of at least 16 characters, or empty to disable commands' }))
   }, { additionalProperties: false, default: {} }),
   dataDir: Type.String({ default: './data', description: 'folder for the gateway\'s state' }),
   spool: Type.Object({

@@ -129,7 +129,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       host: config.local.host,
       port: config.local.mqttPort,
       room: config.room,
-      adminToken: config.local.adminToken,
+      adminToken: this.adminToken,
       log: this.log,
       onCommand: (topic, payload, clientId) => { void this.onCommandMessage(topic, payload, 'local', clientId) }
     })
@@ -142,7 +142,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.spool.open()
     this.wireEvents()
     const mqttPort = await this.localBroker.start()
-    this.http = await startGatewayHttp(this, { host: this.config.local.host, port: this.config.local.httpPort, adminToken: this.config.local.adminToken, log: this.log })
+    this.http = await startGatewayHttp(this, { host: this.config.local.host, port: this.config.local.httpPort, adminToken: this.adminToken, log: this.log })
     const host = this.config.local.host === '0.0.0.0' || this.config.local.host === '::' ? '127.0.0.1' : this.config.local.host
     this.urls = { http: `http://${host}:${this.http.port}`, mqtt: `mqtt://${host}:${mqttPort}`, light: `http://${host}:${this.http.port}/light` }
     this.running = true
@@ -185,6 +185,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     return this.hubSchedule ?? this.config.schedule.map((c) => ({
       id: c.id, start: Date.parse(c.start), minutes: c.minutes, profile: c.profile, ...(c.title !== undefined ? { title: c.title } : {})
     }))
+  }
+
+  /** The local admin token; none (commands disabled) when unset or empty. */
+  get adminToken (): string | undefined {
+    const token = this.config.local.adminToken
+    return token === undefined || token === '' ? undefined : token
   }
 
   get uplinkConnected (): boolean {
