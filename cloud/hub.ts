@@ -1,0 +1,227 @@
+// The hub: config → broker → ingest → fleet state → HTTP API, composed and torn down in one place.
+//
+//   const hub = await Hub.fromFile('hub.yaml')            // or new Hub(hubConfig({...}), options)
+//   const urls = await hub.start()                        // { http, ws, docs, metrics, mqtt, mqtts? }
+//   …
+//   await hub.stop()                                      // closes sockets, timers, store; idempotent
+//
+// `startHub(config, options)` does the first two in one call. Later hub features (incidents,
+// schedule, FHIR, pages) take `hub.fleet`, `hub.ingest` (typed events), `hub.broker` and `hub.app`
+// (register routes before start()) from here.
+import { mkdirSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { pino, type Logger } from 'pino'
+import type { ScheduleMessage } from '../protocol/messages.js'
+import { topics } from '../protocol/topics.js'
+import { VERSION } from '../protocol/project-files.js'
+import { encodeMessage } from '../protocol/validate.js'
+import { MqttAuth, type InternalCredentials } from './auth/mqtt-auth.js'
+import { UserDirectory } from './auth/users.js'
+import { createHubBroker, type BrokerEndpoints, type HubBroker } from './broker/index.js'
+import { urlHost } from './broker/embedded.js'
+import { readHubConfig, type HubConfig, type HubConfigOptions } from './config.js'
+import { FleetState } from './fleet-state.js'
+import { buildHttpApp } from './http/app.js'
+import type { ViewAudit } from './http/room-routes.js'
+import type { HealthResponse } from './http/system-routes.js'
+import { Ingest } from './ingest.js'
+import { HubMetrics } from './metrics.js'
+import { createTelemetryStore } from './store/index.js'
+import type { TelemetryStore } from './store/telemetry-store.js'
+
+export interface HubOptions {
+  /** Default: pino at HELSEROM_LOG_LEVEL or info, to stdout. */
+  logger?: Logger
+  /**
+   * Where history goes: a store, or 'from-config' for the one the config's `store` section names
+   * (cloud/store: embedded in dataDir, or InfluxDB). None: no history. The hub starts it in start()
+   * and closes it in stop().
+   */
+  store?: TelemetryStore | 'from-config'
+  clock?: () => number
+  /** Credentials of the hub's internal MQTT client on the embedded broker (default: random per start). */
+  internalCredentials?: InternalCredentials
+  /** Called for every view of a room's patient data (DESIGN.md: audited); the audit log plugs in here. */
+  audit?: (entry: ViewAudit) => void
+  /** External broker mode: how long start() waits for the first connection (default 10 s). */
+  brokerConnectTimeoutMs?: number
+  /** How long /ws waits for an auth message (default 10 s). */
+  wsAuthTimeoutMs?: number
+}
+
+export interface HubUrls {
+  /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 */
+  http: string
+  ws: string
+  docs: string
+  metrics: string
+  /** Where gateways connect: the embedded broker, or the external broker's URL. */
+  mqtt: string
+  mqtts?: string
+}
+
+export class Hub {
+  readonly log: Logger
+  readonly metrics = new HubMetrics()
+  readonly users: UserDirectory
+  readonly fleet: FleetState
+  readonly ingest: Ingest
+  readonly mqttAuth: MqttAuth
+  readonly broker: HubBroker
+  readonly internalCredentials: InternalCredentials
+  readonly version = VERSION
+  readonly dataDir: string
+  /** The telemetry store, when there is one. */
+  readonly store: TelemetryStore | undefined
+  private appInstance: FastifyInstance | undefined
+  private started: Promise<HubUrls> | undefined
+  private stopped: Promise<void> | undefined
+  private currentUrls: HubUrls | undefined
+  private readonly startedAt: number
+  private readonly clock: () => number
+
+  constructor (readonly config: HubConfig, private readonly options: HubOptions = {}) {
+    this.clock = options.clock ?? Date.now
+    this.startedAt = this.clock()
+    this.log = options.logger ?? pino({ level: process.env.HELSEROM_LOG_LEVEL ?? 'info', base: { service: 'helserom-hub' } })
+    this.dataDir = config.dataDir
+    this.store = options.store === 'from-config'
+      ? createTelemetryStore(config.store, { dataDir: config.dataDir, log: this.log.child({ part: 'store' }) })
+      : options.store
+    this.users = new UserDirectory(config.users, this.clock)
+    this.fleet = new FleetState(config.gateways)
+    this.internalCredentials = options.internalCredentials ?? { username: `hub-internal-${randomBytes(4).toString('hex')}`, password: randomBytes(24).toString('base64url') }
+    this.mqttAuth = new MqttAuth({
+      gateways: config.gateways,
+      users: this.users,
+      internal: this.internalCredentials,
+      log: this.log.child({ part: 'mqtt-auth' }),
+      metrics: this.metrics
+    })
+    this.broker = createHubBroker(config, {
+      auth: this.mqttAuth,
+      log: this.log,
+      metrics: this.metrics,
+      ...(options.brokerConnectTimeoutMs !== undefined ? { connectTimeoutMs: options.brokerConnectTimeoutMs } : {})
+    })
+    this.ingest = new Ingest({
+      fleet: this.fleet,
+      metrics: this.metrics,
+      log: this.log.child({ part: 'ingest' }),
+      clock: this.clock,
+      ...(this.store !== undefined ? { store: this.store } : {})
+    })
+    this.metrics.roomsConfigured.set(this.fleet.size)
+    this.metrics.onScrape(() => {
+      this.metrics.roomsOnline.set(this.fleet.onlineCount())
+      if (this.broker.mode === 'embedded') this.metrics.brokerConnected.set(this.broker.connected ? 1 : 0)
+    })
+  }
+
+  /** Reads and checks a hub config file (throws a ConfigFileError listing every problem), then builds the hub. */
+  static fromFile (file: string, options: HubOptions & HubConfigOptions = {}): Hub {
+    return new Hub(readHubConfig(file, options), options)
+  }
+
+  /** The HTTP app, for registering more routes before start(). Built on first use. */
+  async app (): Promise<FastifyInstance> {
+    this.appInstance ??= await buildHttpApp({
+      http: this.config.http,
+      users: this.users,
+      fleet: this.fleet,
+      ingest: this.ingest,
+      metrics: this.metrics,
+      log: this.log.child({ part: 'http' }),
+      health: () => this.health(),
+      publishSchedule: async (room, schedule) => await this.publishSchedule(room, schedule),
+      version: this.version,
+      ...(this.options.audit !== undefined ? { audit: this.options.audit } : {}),
+      ...(this.options.wsAuthTimeoutMs !== undefined ? { wsAuthTimeoutMs: this.options.wsAuthTimeoutMs } : {})
+    })
+    return this.appInstance
+  }
+
+  get urls (): HubUrls | undefined {
+    return this.currentUrls
+  }
+
+  /** Starts everything; resolves with the URLs. On failure, what was started is stopped again. */
+  async start (): Promise<HubUrls> {
+    if (this.stopped !== undefined) throw new Error('a stopped hub cannot be started again; make a new one')
+    this.started ??= this.startOnce().catch(async (err: unknown) => {
+      await this.stop().catch(() => {})
+      throw err
+    })
+    return await this.started
+  }
+
+  private async startOnce (): Promise<HubUrls> {
+    mkdirSync(this.dataDir, { recursive: true })
+    const store = this.store
+    if (store !== undefined) await store.start()
+    const endpoints: BrokerEndpoints = await this.broker.start()
+    await this.ingest.attach(this.broker)
+    const app = await this.app()
+    await app.listen({ host: this.config.http.host, port: this.config.http.port })
+    const port = (app.server.address() as AddressInfo).port
+    const base = `http://${urlHost(this.config.http.host)}:${port}`
+    this.currentUrls = {
+      http: base,
+      ws: `${base.replace(/^http/, 'ws')}/ws`,
+      docs: `${base}/docs`,
+      metrics: `${base}/metrics`,
+      mqtt: endpoints.mqtt,
+      ...(endpoints.mqtts !== undefined ? { mqtts: endpoints.mqtts } : {})
+    }
+    this.log.info({ ...this.currentUrls, rooms: this.fleet.size, broker: this.broker.mode, store: store?.kind ?? 'none' }, 'hub started')
+    return this.currentUrls
+  }
+
+  /** Stops everything that was started: HTTP (and WebSockets), ingest, broker, store. Idempotent. */
+  async stop (): Promise<void> {
+    this.stopped ??= this.stopOnce()
+    await this.stopped
+  }
+
+  private async stopOnce (): Promise<void> {
+    await this.started?.catch(() => {}) // let a start in progress finish (or fail) first
+    const problems: unknown[] = []
+    const step = async (what: string, fn: () => Promise<void> | void): Promise<void> => {
+      try { await fn() } catch (err) { problems.push(err); this.log.error({ err, what }, 'hub stop step failed') }
+    }
+    await step('http', async () => { await this.appInstance?.close() })
+    await step('ingest', async () => { await this.ingest.detach(); this.ingest.close() })
+    await step('broker', async () => { await this.broker.close() })
+    await step('store', async () => { await this.store?.close() })
+    this.log.info('hub stopped')
+    if (problems.length > 0) throw new AggregateError(problems, 'the hub did not stop cleanly')
+  }
+
+  /** Publishes a room's schedule (retained) to its gateway; the ingest sees it come back and updates the fleet. */
+  async publishSchedule (room: string, schedule: ScheduleMessage): Promise<void> {
+    if (!this.fleet.has(room)) throw new Error(`room "${room}" is not configured at this hub`)
+    await this.broker.publish(topics.schedule(room), encodeMessage('schedule', schedule), { retain: true, qos: 1 })
+  }
+
+  health (): HealthResponse {
+    const broker = this.broker.health()
+    const store = this.store !== undefined ? { kind: this.store.kind, ...this.store.health() } : null
+    const status = !broker.connected ? 'down' : store !== null && !store.writable ? 'degraded' : 'ok'
+    return {
+      status,
+      broker,
+      store,
+      rooms: { configured: this.fleet.size, online: this.fleet.onlineCount() },
+      uptimeSeconds: Math.round((this.clock() - this.startedAt) / 1000)
+    }
+  }
+}
+
+/** Builds and starts a hub in one call. */
+export async function startHub (config: HubConfig, options: HubOptions = {}): Promise<Hub> {
+  const hub = new Hub(config, options)
+  await hub.start()
+  return hub
+}
