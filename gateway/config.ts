@@ -2,13 +2,17 @@
 // and loading it. Device entries are checked twice: the base fields here, the kind's own fields
 // against that driver's schema, so a new device family needs no change in this file.
 import { Type, type Static } from '@sinclair/typebox'
+import { stringify } from 'yaml'
 import {
-  loadConfigFile, readConfigFile, reportSchemaProblems,
+  ConfigFileError, loadConfigFile, parseConfigText, readConfigFile, reportSchemaProblems,
   type ConfigPath, type LoadResult
 } from '../protocol/config-file.js'
 import { LocalizedText, Slug } from '../protocol/messages.js'
 import { BaseDeviceConfig, deviceConfigSchema, type DriverFactory } from '../drivers/contract.js'
 import { driverFactories } from '../drivers/registry.js'
+import { NetworkMonitorConfig } from './network/config.js'
+import { CheckConfig } from './check/config.js'
+import { NodeRedConfig } from './node-red/config.js'
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535, description: 'a TCP port (1–65535)' })
 
@@ -81,7 +85,13 @@ export const RoomConfig = Type.Object({
   devices: Type.Array(DeviceEntry, { default: [] }),
   defaultProfile: Type.Optional(Type.String({ minLength: 1 })),
   profiles: Type.Record(Type.String({ pattern: '^[a-z0-9_-]+$' }), Profile, { minProperties: 1, description: 'at least one consultation profile' }),
-  schedule: Type.Array(ScheduledConsultation, { default: [] })
+  schedule: Type.Array(ScheduledConsultation, { default: [] }),
+  /** Network quality monitoring (gateway/network/config.ts); on by default. */
+  network: NetworkMonitorConfig,
+  /** The pre-session check (gateway/check/config.ts); on by default. */
+  check: CheckConfig,
+  /** Node-RED inside the gateway (gateway/node-red/config.ts); off by default. */
+  nodeRed: NodeRedConfig
 }, { additionalProperties: false })
 
 export type RoomConfig = Static<typeof RoomConfig>
@@ -140,6 +150,16 @@ export function loadRoomConfig (file: string, options: RoomConfigOptions = {}): 
 /** Loads a room config or throws a ConfigFileError listing every problem. */
 export function readRoomConfig (file: string, options: RoomConfigOptions = {}): RoomConfig {
   return readConfigFile(file, RoomConfig, { env: options.env, extraChecks: checkRoom(options.factories ?? driverFactories) })
+}
+
+/**
+ * A room config built in code (the demo, tools): checked exactly as a file would be, by the same
+ * pipeline; `name` stands in for the file name in problems. Throws a ConfigFileError.
+ */
+export function roomConfigFromObject (name: string, value: Record<string, unknown>, options: RoomConfigOptions = {}): RoomConfig {
+  const result = parseConfigText(name, stringify(value), RoomConfig, { env: options.env ?? {}, extraChecks: checkRoom(options.factories ?? driverFactories) })
+  if (!result.ok) throw new ConfigFileError(result.problems)
+  return result.value
 }
 
 /** The profile readiness checks when no consultation is near: `defaultProfile`, else the first. */
