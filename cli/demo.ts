@@ -1,7 +1,8 @@
 // `helserom demo` (what `npm start` runs): a hub and the three pilot rooms, each with its
 // simulated devices, on loopback, with data in a temporary folder. Prints every URL and the demo
 // tokens; Ctrl-C stops everything cleanly.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { pino } from 'pino'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -12,7 +13,7 @@ import { roomConfigFromObject } from '../gateway/config.js'
 import { generateToken, hashPassword, hashToken } from '../protocol/credentials.js'
 import type { RunningSimulator } from '../drivers/contract.js'
 import { demoRooms } from './demo-rooms.js'
-import { createLogger, parseOptions, untilStopped } from './options.js'
+import { parseOptions, untilStopped } from './options.js'
 
 /** The preferred port if it is free, else any free one (so a second demo or a busy 8080 still runs). */
 async function portNear (preferred: number, anyFree: boolean): Promise<number> {
@@ -34,6 +35,8 @@ async function portNear (preferred: number, anyFree: boolean): Promise<number> {
 }
 
 export interface DemoHandle {
+  dataDir: string
+  logFile: string
   hub: Hub
   gateways: Gateway[]
   tokens: Record<string, string>
@@ -51,9 +54,15 @@ export interface DemoOptions {
 
 /** Starts the whole demo; used by the command and by the tests. */
 export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle> {
-  const log = createLogger('demo', options.logLevel ?? process.env.HELSEROM_LOG_LEVEL ?? 'warn')
   const ownData = options.dataDir === undefined
   const dataDir = resolve(options.dataDir ?? mkdtempSync(join(tmpdir(), 'helserom-demo-')))
+  mkdirSync(dataDir, { recursive: true })
+  // The full log goes to a file; the console shows only errors, so the URLs stay readable.
+  const logFile = join(dataDir, 'demo.log')
+  const log = pino({ name: 'demo', level: options.logLevel ?? process.env.HELSEROM_LOG_LEVEL ?? 'info' }, pino.multistream([
+    { level: 'info', stream: pino.destination({ dest: logFile, sync: false, mkdir: true }) },
+    { level: 'error', stream: process.stderr }
+  ]))
   const anyFree = options.freePorts ?? false
   const simulators: RunningSimulator[] = []
   const gateways: Gateway[] = []
@@ -111,7 +120,7 @@ export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle>
       // The day's consultations come from the hub, as in production (retained `schedule`).
       await hub.publishSchedule(room.room, room.schedule(now))
     }
-    return { hub, gateways, tokens, stop }
+    return { dataDir, logFile, hub, gateways, tokens, stop }
   } catch (err) {
     await stop()
     throw err
@@ -151,7 +160,7 @@ export async function runDemo (args: string[]): Promise<number> {
     lines.push(`    local API · MQTT     ${gateway.urls.http}/api/readiness · ${gateway.urls.mqtt}`)
     for (const [name, url] of Object.entries(gateway.extensionUrls())) lines.push(`    ${name.padEnd(20)} ${url}`)
   }
-  lines.push('', 'Demo tokens', `  IT            ${demo.tokens.it}`, `  specialist    ${demo.tokens.specialist}`, `  staff (Rødøy) ${demo.tokens.staff}`, '', 'Ctrl-C stops everything.')
+  lines.push('', `Log: ${demo.logFile}`, '', 'Demo tokens', `  IT            ${demo.tokens.it}`, `  specialist    ${demo.tokens.specialist}`, `  staff (Rødøy) ${demo.tokens.staff}`, '', 'Ctrl-C stops everything.')
   console.log(lines.join('\n'))
   await untilStopped()
   console.log('Stopping …')
