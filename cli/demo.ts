@@ -2,7 +2,7 @@
 // simulated devices, on loopback, with data in a temporary folder. Prints every URL and the demo
 // tokens; Ctrl-C stops everything cleanly.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { pino } from 'pino'
+import { pino, multistream, destination } from 'pino'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -59,8 +59,8 @@ export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle>
   mkdirSync(dataDir, { recursive: true })
   // The full log goes to a file; the console shows only errors, so the URLs stay readable.
   const logFile = join(dataDir, 'demo.log')
-  const log = pino({ name: 'demo', level: options.logLevel ?? process.env.HELSEROM_LOG_LEVEL ?? 'info' }, pino.multistream([
-    { level: 'info', stream: pino.destination({ dest: logFile, sync: false, mkdir: true }) },
+  const log = pino({ name: 'demo', level: options.logLevel ?? process.env.HELSEROM_LOG_LEVEL ?? 'info' }, multistream([
+    { level: 'info', stream: destination({ dest: logFile, sync: false, mkdir: true }) },
     { level: 'error', stream: process.stderr }
   ]))
   const anyFree = options.freePorts ?? false
