@@ -41,7 +41,8 @@ export const demoRooms: DemoRoom[] = [
     name: 'Helserom Rødøy',
     site: 'Rødøy kommune',
     devices: [
-      camera('cam-1', 'Kamera'),
+      // `wide` is the course flow's preset (flows/examples/course-mode.json).
+      { ...camera('cam-1', 'Kamera'), extra: { presets: { patient: '1', overview: '2', wide: '2' } } },
       { id: 'jodapro-1', name: 'Jodapro', kind: 'video-stream', start: async () => await startVideoStreamSimulator({ stream: 'rtsp' }) },
       oximeter('spo2-1'),
       { id: 'box', name: 'Boksen', kind: 'host', start: async () => ({ address: 'this machine', deviceConfig: {}, stop: async () => {} }) }

@@ -12,6 +12,7 @@ import { Gateway } from '../gateway/gateway.js'
 import { roomConfigFromObject } from '../gateway/config.js'
 import { generateToken, hashPassword, hashToken } from '../protocol/credentials.js'
 import type { RunningSimulator } from '../drivers/contract.js'
+import { exampleFlowFiles } from '../gateway/node-red/index.js'
 import { demoRooms } from './demo-rooms.js'
 import { parseOptions, untilStopped } from './options.js'
 
@@ -50,6 +51,8 @@ export interface DemoOptions {
   /** Take any free port everywhere (tests, or a second demo beside the first). */
   freePorts?: boolean
   logLevel?: string
+  /** Run Node-RED with the example flows in the Rødøy room. */
+  nodeRed?: boolean
 }
 
 /** Starts the whole demo; used by the command and by the tests. */
@@ -76,7 +79,7 @@ export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle>
   }
 
   try {
-    const tokens = { it: generateToken(), specialist: generateToken(), staff: generateToken() }
+    const tokens = { it: generateToken(), specialist: generateToken(), staff: generateToken(), nodeRed: generateToken() }
     const passwords = Object.fromEntries(demoRooms.map((r) => [r.room, generateToken()]))
     const hubHttp = await portNear(options.hubHttpPort ?? 8080, anyFree)
     const hubMqtt = await portNear(options.hubMqttPort ?? 1883, anyFree)
@@ -112,7 +115,18 @@ export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle>
         readiness: { recoverAfterMs: 5000 },
         devices,
         defaultProfile: room.defaultProfile,
-        profiles: room.profiles
+        profiles: room.profiles,
+        ...(options.nodeRed === true && room.room === 'rodoy-1'
+          ? {
+              nodeRed: {
+                enabled: true,
+                port: await portNear(1880, anyFree),
+                users: [{ username: 'kommune-it', passwordHash: await hashPassword(tokens.nodeRed) }],
+                flows: exampleFlowFiles(),
+                ...(process.env.HELSEROM_WEBHOOK_URL !== undefined ? { env: { HELSEROM_WEBHOOK_URL: process.env.HELSEROM_WEBHOOK_URL } } : {})
+              }
+            }
+          : {})
       })
       const gateway = new Gateway(config, { log: log.child({ part: 'gateway' }) })
       gateways.push(gateway)
@@ -132,14 +146,16 @@ export async function runDemo (args: string[]): Promise<number> {
     data: { type: 'string' },
     'hub-http': { type: 'string' },
     'hub-mqtt': { type: 'string' },
-    'free-ports': { type: 'boolean' }
+    'free-ports': { type: 'boolean' },
+    'node-red': { type: 'boolean' }
   })
   console.log('Starting the helserom demo: a hub and three rooms with simulated devices …')
   const demo = await startDemo({
     dataDir: values.data,
     hubHttpPort: values['hub-http'] !== undefined ? Number(values['hub-http']) : undefined,
     hubMqttPort: values['hub-mqtt'] !== undefined ? Number(values['hub-mqtt']) : undefined,
-    freePorts: values['free-ports']
+    freePorts: values['free-ports'],
+    nodeRed: values['node-red']
   })
   const urls = demo.hub.urls!
   const lines = [
@@ -160,7 +176,8 @@ export async function runDemo (args: string[]): Promise<number> {
     lines.push(`    local API · MQTT     ${gateway.urls.http}/api/readiness · ${gateway.urls.mqtt}`)
     for (const [name, url] of Object.entries(gateway.extensionUrls())) lines.push(`    ${name.padEnd(20)} ${url}`)
   }
-  lines.push('', `Log: ${demo.logFile}`, '', 'Demo tokens', `  IT            ${demo.tokens.it}`, `  specialist    ${demo.tokens.specialist}`, `  staff (Rødøy) ${demo.tokens.staff}`, '', 'Ctrl-C stops everything.')
+  lines.push('', `Log: ${demo.logFile}`, '', 'Demo tokens', `  IT            ${demo.tokens.it}`, `  specialist    ${demo.tokens.specialist}`, `  staff (Rødøy) ${demo.tokens.staff}`,
+    ...(demo.gateways.some((g) => g.extensionUrls()['Node-RED editor'] !== undefined) ? [`  Node-RED      kommune-it / ${demo.tokens.nodeRed}`] : []), '', 'Ctrl-C stops everything.')
   console.log(lines.join('\n'))
   await untilStopped()
   console.log('Stopping …')

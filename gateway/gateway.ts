@@ -78,7 +78,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly seq = new Map<string, number>()
   private readonly commands = new Map<string, GatewayCommand>()
   private readonly reasonSources: Array<() => readonly Reason[]> = []
-  private readonly log: Logger
+  readonly log: Logger
   private readonly extensions: GatewayExtension[] = []
   private hubSchedule: Consultation[] | null = null
   private tickTimer: NodeJS.Timeout | null = null
