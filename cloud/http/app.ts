@@ -9,11 +9,13 @@ import type { UserDirectory } from '../auth/users.js'
 import type { HubConfig } from '../config.js'
 import type { FleetState } from '../fleet-state.js'
 import type { Ingest } from '../ingest.js'
+import type { IncidentEngine } from '../incidents/engine.js'
 import type { HubMetrics } from '../metrics.js'
 import { bearerAuth } from './bearer-auth.js'
 import { docsPlugin } from './docs.js'
 import { errorPlugin } from './errors.js'
 import { liveSocket } from './live-socket.js'
+import { pagesPlugin } from './pages.js'
 import { roomRoutes, type ViewAudit } from './room-routes.js'
 import { systemRoutes, type HealthResponse } from './system-routes.js'
 
@@ -27,6 +29,8 @@ export interface HttpAppDeps {
   health: () => HealthResponse
   publishSchedule: (room: string, schedule: ScheduleMessage) => Promise<void>
   audit?: (entry: ViewAudit) => void
+  /** Incident changes for /ws (cloud/incidents/engine.ts). */
+  incidents?: Pick<IncidentEngine, 'on' | 'list'>
   version?: string
   /** For tests: how long /ws waits for an auth message. */
   wsAuthTimeoutMs?: number
@@ -60,7 +64,9 @@ export async function buildHttpApp (deps: HttpAppDeps): Promise<FastifyInstance>
     maxBufferedBytes: deps.http.wsMaxBufferedBytes,
     pingMs: deps.http.wsPingSeconds * 1000,
     ...(deps.wsAuthTimeoutMs !== undefined ? { authTimeoutMs: deps.wsAuthTimeoutMs } : {}),
-    ...(deps.audit !== undefined ? { audit: deps.audit } : {})
+    ...(deps.audit !== undefined ? { audit: deps.audit } : {}),
+    ...(deps.incidents !== undefined ? { incidents: deps.incidents } : {})
   })
+  await app.register(pagesPlugin)
   return app
 }

@@ -289,6 +289,8 @@ export class OnvifCameraDriver implements Driver {
       streamUri: withoutCredentials(s?.streamUri ?? null),
       snapshotUri: withoutCredentials(s?.snapshotUri ?? null),
       presetsConfigured: Object.keys(this.settings.presets).length,
+      // The names a specialist's console and Node-RED may send to ptz.gotoPreset.
+      presets: Object.keys(this.settings.presets).join(','),
       presetsRecreated: this.presetsRecreated,
       reconnects: Math.max(0, this.sessions - 1),
       consecutiveFailures: this.failures

@@ -9,7 +9,7 @@ import type { Logger } from 'pino'
 import { Type } from '@sinclair/typebox'
 import type { Gateway } from '../gateway.js'
 import type { DeviceStatus } from '../supervisor.js'
-import { lightPage } from './light.js'
+import { lightPage, warmLightPage } from './light.js'
 
 export interface GatewayHttpOptions {
   host: string
@@ -100,7 +100,12 @@ export async function startGatewayHttp (gateway: Gateway, options: GatewayHttpOp
     return result
   })
 
-  app.get('/light', async (_req, reply) => await reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(lightPage()))
+  warmLightPage((err) => options.log.error({ err }, 'http: could not bundle the light page'))
+  app.get('/light', async (req, reply) => {
+    const page = await lightPage()
+    void reply.type(page.type).header('cache-control', 'no-cache').header('etag', page.etag)
+    return req.headers['if-none-match'] === page.etag ? await reply.code(304).send() : await reply.send(page.body)
+  })
 
   const sockets = new Set<WebSocket>()
   const broadcast = (message: unknown): void => {

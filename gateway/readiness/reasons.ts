@@ -15,18 +15,23 @@ function num (value: number, lang: 'nb' | 'en'): string {
   return value.toLocaleString(lang === 'nb' ? 'nb-NO' : 'en-GB', { maximumFractionDigits: digits })
 }
 
-/** A driver's reason, with the device's name in front when the driver did not say which device. */
-function withName (name: string, text: string): string {
-  return text.toLowerCase().includes(name.toLowerCase()) ? text : `${name}: ${text}`
+/**
+ * A driver's reason, with the device's name in front when the driver did not say which device.
+ * Decided on the Norwegian text (the one staff read) and applied to both, so the two agree.
+ */
+function namedReason (code: string, level: Level, id: string, name: string, driverReason: Reason): Reason {
+  const { nb, en } = driverReason.message
+  const prefix = nb.toLowerCase().includes(name.toLowerCase()) ? '' : `${name}: `
+  return r(code, level, prefix + nb, prefix + en, id)
 }
 
 export const reasons = {
   deviceDown: (id: string, name: string, driverReason: Reason | null): Reason => driverReason !== null
-    ? r(driverReason.code, 'red', withName(name, driverReason.message.nb), withName(name, driverReason.message.en), id)
+    ? namedReason(driverReason.code, 'red', id, name, driverReason)
     : r('device.down', 'red', `${name} svarer ikke — sjekk strøm og kabel`, `${name} is not responding — check power and cable`, id),
 
   deviceDegraded: (id: string, name: string, driverReason: Reason | null): Reason => driverReason !== null
-    ? r(driverReason.code, 'amber', withName(name, driverReason.message.nb), withName(name, driverReason.message.en), id)
+    ? namedReason(driverReason.code, 'amber', id, name, driverReason)
     : r('device.degraded', 'amber', `${name} fungerer ikke helt som det skal`, `${name} is not working quite right`, id),
 
   deviceUnknown: (id: string, name: string): Reason =>

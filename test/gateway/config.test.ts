@@ -42,7 +42,7 @@ t.test('the documented example loads, with defaults and the environment filled i
   t.equal(result.value.hub.password, 's3cret')
   t.equal(result.value.timezone, 'Europe/Oslo')
   t.equal(result.value.readiness.recoverAfterMs, 10_000)
-  t.equal(result.value.devices[1]?.note, 'in the corner')
+  t.equal((result.value.devices[1] as Record<string, unknown> | undefined)?.note, 'in the corner', 'kind-specific fields are kept')
   t.equal(result.value.profiles.ortopedi?.network.maxJitterMs, 30)
 })
 
