@@ -10,6 +10,11 @@ import { SLUG_PATTERN } from '../protocol/topics.js'
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../protocol/validate.js'
 import { loadConfigFile, parseConfigText, readConfigFile, type ConfigPath, type ConfigProblem, type LoadResult } from '../protocol/config-file.js'
 import { describeHashProblem } from './auth/passwords.js'
+import { AuditConfig } from './audit/config.js'
+import { AlertsConfig, describeTimezoneProblem, OpeningHours } from './incidents/config.js'
+import { parseOpeningHours } from './incidents/opening-hours.js'
+import { NotifyTargets } from './notify/config.js'
+import { ScheduleImportConfig } from './schedule/config.js'
 
 const Slug = Type.String({ pattern: SLUG_PATTERN, description: 'a slug of lowercase letters, digits and "-" (e.g. rodoy-1)' })
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: 'a TCP port (1–65535; 0 picks a free port, for tests)' })
@@ -78,8 +83,10 @@ export const GatewayConfig = Type.Object({
   site: Type.Optional(Text('where the room is, e.g. Rødøy kommune')),
   /** Defaults to the room slug. */
   username: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'the gateway\'s MQTT user name (default: the room)' })),
-  passwordHash: Type.String({ minLength: 1, description: 'a hash from `helserom hash-password` (scrypt$N$r$p$salt$hash)' })
-}, { ...Strict, description: 'a gateway: { room, name, site, username, passwordHash }' })
+  passwordHash: Type.String({ minLength: 1, description: 'a hash from `helserom hash-password` (scrypt$N$r$p$salt$hash)' }),
+  /** When the room is staffed; outside, incidents are recorded, not notified (default: alerts.openingHours). */
+  openingHours: Type.Optional(OpeningHours)
+}, { ...Strict, description: 'a gateway: { room, name, site, username, passwordHash, openingHours }' })
 
 export const Role = Type.Union([Type.Literal('it'), Type.Literal('staff'), Type.Literal('specialist')], { description: 'one of: it, staff, specialist' })
 export type Role = Static<typeof Role>
@@ -92,16 +99,6 @@ export const UserConfig = Type.Object({
   rooms: Type.Optional(Type.Array(Type.String({ pattern: `(${SLUG_PATTERN})|^\\*$`, description: 'a room slug, or "*" for every room' }), { minItems: 1 }))
 }, { ...Strict, description: 'a user: { name, role, tokenHash, rooms }' })
 
-export const AlertsConfig = Type.Object({
-  /** How long before a consultation a problem must be raised to be useful. */
-  leadMinutes: Type.Integer({ minimum: 0, maximum: 24 * 60, default: 60, description: 'minutes before a consultation to raise problems (0–1440)' })
-}, { ...Strict, default: {}, description: 'alert rule thresholds: { leadMinutes }' })
-
-export const NotifyConfig = Type.Object({
-  kind: Type.Union([Type.Literal('webhook'), Type.Literal('teams')], { description: '"webhook" or "teams"' }),
-  url: Url('an http(s) URL')
-}, { ...Strict, description: 'a notification target: { kind, url }' })
-
 export const HubConfigSchema = Type.Object({
   http: HttpConfig,
   mqtt: MqttConfig,
@@ -111,7 +108,9 @@ export const HubConfigSchema = Type.Object({
   gateways: Type.Array(GatewayConfig, { default: [], description: 'a list of gateways' }),
   users: Type.Array(UserConfig, { default: [], description: 'a list of users' }),
   alerts: AlertsConfig,
-  notify: Type.Array(NotifyConfig, { default: [], description: 'a list of notification targets' })
+  notify: NotifyTargets,
+  audit: AuditConfig,
+  scheduleImport: ScheduleImportConfig
 }, { ...Strict, description: 'a hub config' })
 
 export type HubConfig = Static<typeof HubConfigSchema>
@@ -171,8 +170,27 @@ export function checkHubConfig (config: HubConfig, report: (path: ConfigPath, me
     for (const field of ['url', 'username', 'password', 'clientId'] as const) {
       if (b[field] !== undefined) report(['broker', field], `${field} belongs to mode external; remove it or set mode: external`)
     }
-    if (b.redis !== undefined) report(['broker', 'redis'], 'the clustered broker (embedded + redis) is not available in this hub version yet; remove redis')
+    if (b.redis !== undefined && !/^rediss?:\/\/[^/\s]+(\/\d{1,2})?$/.test(b.redis)) report(['broker', 'redis'], 'redis must be redis://host:port (or rediss:// for TLS), optionally with /db, e.g. redis://127.0.0.1:6379')
   }
+
+  config.gateways.forEach((g, i) => {
+    if (g.openingHours === undefined) return
+    try { parseOpeningHours(g.openingHours) } catch (err) { report(['gateways', i, 'openingHours'], (err as Error).message) }
+  })
+  if (config.alerts.openingHours !== undefined) {
+    try { parseOpeningHours(config.alerts.openingHours) } catch (err) { report(['alerts', 'openingHours'], (err as Error).message) }
+  }
+  for (const [path, zone] of [[['alerts', 'timezone'], config.alerts.timezone], [['scheduleImport', 'timezone'], config.scheduleImport.timezone]] as const) {
+    const problem = describeTimezoneProblem(zone)
+    if (problem !== null) report([...path], problem)
+  }
+  config.notify.forEach((n, i) => {
+    if (n.kind !== 'teams' && n.format !== undefined) report(['notify', i, 'format'], 'format belongs to kind teams')
+    if (n.kind !== 'webhook' && n.secret !== undefined) report(['notify', i, 'secret'], 'secret belongs to kind webhook (Teams URLs carry their own secret)')
+    n.rooms?.forEach((r, j) => {
+      if (r !== '*' && !rooms.has(r)) report(['notify', i, 'rooms', j], `no gateway has room "${r}" (known rooms: ${[...rooms.keys()].join(', ') || 'none'})`)
+    })
+  })
 
   const s = config.store
   if (s.kind === 'influxdb' && s.url === undefined) report(['store'], 'kind influxdb needs url (e.g. http://127.0.0.1:8086/helserom)')

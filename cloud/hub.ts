@@ -26,6 +26,7 @@ import { FleetState } from './fleet-state.js'
 import { buildHttpApp } from './http/app.js'
 import type { ViewAudit } from './http/room-routes.js'
 import type { HealthResponse } from './http/system-routes.js'
+import { IncidentFeatures } from './incidents/features.js'
 import { Ingest } from './ingest.js'
 import { HubMetrics } from './metrics.js'
 import { createTelemetryStore } from './store/index.js'
@@ -75,6 +76,8 @@ export class Hub {
   readonly dataDir: string
   /** The telemetry store, when there is one. */
   readonly store: TelemetryStore | undefined
+  /** Incidents, notifications, the audit log and schedule import (cloud/incidents/README.md). */
+  readonly incidents: IncidentFeatures
   private appInstance: FastifyInstance | undefined
   private started: Promise<HubUrls> | undefined
   private stopped: Promise<void> | undefined
@@ -113,6 +116,21 @@ export class Hub {
       clock: this.clock,
       ...(this.store !== undefined ? { store: this.store } : {})
     })
+    this.incidents = new IncidentFeatures({
+      alerts: config.alerts,
+      notify: config.notify,
+      audit: config.audit,
+      scheduleImport: config.scheduleImport,
+      gateways: config.gateways
+    }, {
+      dataDir: config.dataDir,
+      fleet: this.fleet,
+      ingest: this.ingest,
+      log: this.log,
+      registry: this.metrics.registry,
+      clock: this.clock,
+      publishSchedule: async (room, schedule) => await this.publishSchedule(room, schedule)
+    })
     this.metrics.roomsConfigured.set(this.fleet.size)
     this.metrics.onScrape(() => {
       this.metrics.roomsOnline.set(this.fleet.onlineCount())
@@ -127,7 +145,13 @@ export class Hub {
 
   /** The HTTP app, for registering more routes before start(). Built on first use. */
   async app (): Promise<FastifyInstance> {
-    this.appInstance ??= await buildHttpApp({
+    this.appInstance ??= await this.buildApp()
+    return this.appInstance
+  }
+
+  private async buildApp (): Promise<FastifyInstance> {
+    const audit = this.options.audit
+    const app = await buildHttpApp({
       http: this.config.http,
       users: this.users,
       fleet: this.fleet,
@@ -137,10 +161,13 @@ export class Hub {
       health: () => this.health(),
       publishSchedule: async (room, schedule) => await this.publishSchedule(room, schedule),
       version: this.version,
-      ...(this.options.audit !== undefined ? { audit: this.options.audit } : {}),
+      // every view of patient data goes to the audit log, and to the caller's hook when there is one
+      audit: (entry) => { this.incidents.viewAudit(entry); audit?.(entry) },
+      incidents: this.incidents.engine,
       ...(this.options.wsAuthTimeoutMs !== undefined ? { wsAuthTimeoutMs: this.options.wsAuthTimeoutMs } : {})
     })
-    return this.appInstance
+    await app.register(this.incidents.routes)
+    return app
   }
 
   get urls (): HubUrls | undefined {
@@ -161,6 +188,7 @@ export class Hub {
     mkdirSync(this.dataDir, { recursive: true })
     const store = this.store
     if (store !== undefined) await store.start()
+    await this.incidents.start() // before the broker: the engine sees the retained state arrive
     const endpoints: BrokerEndpoints = await this.broker.start()
     await this.ingest.attach(this.broker)
     const app = await this.app()
@@ -193,6 +221,7 @@ export class Hub {
     }
     await step('http', async () => { await this.appInstance?.close() })
     await step('ingest', async () => { await this.ingest.detach(); this.ingest.close() })
+    await step('incidents', async () => { await this.incidents.stop() })
     await step('broker', async () => { await this.broker.close() })
     await step('store', async () => { await this.store?.close() })
     this.log.info('hub stopped')

@@ -8,6 +8,9 @@
 //            {type:'snapshot', rooms:[RoomView…]}  at once after each subscribe
 //            {type:'room', room, part, device?, state: RoomView}   after every change
 //            {type:'reading', room, device, reading}  live readings (specialist and it only)
+//            {type:'incidents', incidents:[Incident…]}  the active incidents, after each snapshot (it, specialist)
+//            {type:'incident', kind, incident}        after every incident change (opened, escalated,
+//                                                     acknowledged, resolved …; it and specialist)
 //            {type:'error', error:{code, message}}    {type:'pong'}
 // A client that does not authenticate within 10 s is closed (4401). A slow client never delays the
 // others: sends are never awaited; past half of http.wsMaxBufferedBytes unsent, readings to it are
@@ -18,6 +21,7 @@ import type { WebSocket } from 'ws'
 import { canSeeReadings, canSeeRoom, type HubUser, type UserDirectory } from '../auth/users.js'
 import type { FleetState } from '../fleet-state.js'
 import type { Ingest, ReadingEvent, RoomChangeEvent } from '../ingest.js'
+import type { IncidentEngine } from '../incidents/engine.js'
 import type { HubMetrics } from '../metrics.js'
 import { roomView, staffParts } from '../room-view.js'
 import type { ViewAudit } from './room-routes.js'
@@ -31,6 +35,8 @@ export interface LiveSocketOptions {
   pingMs: number
   authTimeoutMs?: number
   audit?: (entry: ViewAudit) => void
+  /** Incident changes to push (it and specialist: incidents are for those who act on them). */
+  incidents?: Pick<IncidentEngine, 'on' | 'list'>
 }
 
 interface LiveClient {
@@ -38,6 +44,8 @@ interface LiveClient {
   user: HubUser | null
   rooms: '*' | Set<string>
   alive: boolean
+  /** Rooms whose live view was audited (each gets its live-end when it stops). */
+  live: Set<string>
 }
 
 const CLOSE_AUTH = 4401
@@ -50,7 +58,7 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
   }
   if (!(opts.maxBufferedBytes >= 1024)) throw new TypeError(`maxBufferedBytes must be at least 1024, got ${String(opts.maxBufferedBytes)}`)
   if (!(opts.pingMs >= 10)) throw new TypeError(`pingMs must be at least 10, got ${String(opts.pingMs)}`)
-  const { users, fleet, ingest, metrics, audit } = opts
+  const { users, fleet, ingest, metrics, audit, incidents } = opts
   const authTimeoutMs = opts.authTimeoutMs ?? 10_000
   const clients = new Set<LiveClient>()
 
@@ -110,6 +118,25 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
 
   const offRoom = ingest.on('room', onRoom)
   const offReading = ingest.on('reading', onReading)
+  const offIncident = incidents?.on('change', (event) => {
+    let text: string | undefined
+    for (const client of clients) {
+      const user = client.user
+      if (user === null || user.role === 'staff' || !subscribed(client, event.incident.room)) continue
+      text ??= JSON.stringify({ type: 'incident', kind: event.kind, incident: event.incident })
+      send(client, text, false)
+    }
+  })
+
+  /** The live views of `client` in `rooms` (every one when omitted) have ended: audit their end. */
+  const endLive = (client: LiveClient, rooms?: Iterable<string>): void => {
+    const user = client.user
+    if (user === null || audit === undefined) return
+    for (const room of [...(rooms ?? client.live)]) {
+      if (!client.live.delete(room)) continue
+      audit({ user: user.name, role: user.role, room, what: 'live-end' })
+    }
+  }
 
   const pinger = setInterval(() => {
     for (const client of clients) {
@@ -129,7 +156,8 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
     clearInterval(pinger)
     offRoom()
     offReading()
-    for (const client of clients) client.socket.terminate()
+    offIncident?.()
+    for (const client of clients) { endLive(client); client.socket.terminate() }
     clients.clear()
     metrics.wsClients.set(0)
   })
@@ -160,13 +188,22 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
     }
     const views = added.map((room) => fleet.get(room)).filter((s) => s !== undefined).map((s) => roomView(s, user))
     sendJson(client, { type: 'snapshot', rooms: views })
-    if (audit !== undefined) for (const room of added) if (canSeeReadings(user, room)) audit({ user: user.name, role: user.role, room, what: 'live' })
+    if (incidents !== undefined && user.role !== 'staff') sendJson(client, { type: 'incidents', incidents: incidents.list({ state: 'active', rooms: new Set(added) }) })
+    if (audit !== undefined) {
+      for (const room of added) {
+        if (!canSeeReadings(user, room) || client.live.has(room)) continue
+        client.live.add(room)
+        audit({ user: user.name, role: user.role, room, what: 'live' })
+      }
+    }
   }
 
   const unsubscribe = (client: LiveClient, rooms: unknown): void => {
     if (!Array.isArray(rooms)) return sendError(client, 'bad_request', 'rooms must be a list')
-    if (rooms.includes('*')) client.rooms = new Set()
-    else if (client.rooms !== '*') for (const r of rooms) client.rooms.delete(String(r))
+    if (rooms.includes('*')) { client.rooms = new Set(); endLive(client) } else if (client.rooms !== '*') {
+      for (const r of rooms) client.rooms.delete(String(r))
+      endLive(client, rooms.map(String))
+    }
   }
 
   const onMessage = async (client: LiveClient, data: Buffer): Promise<void> => {
@@ -197,7 +234,7 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
   }
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, request: FastifyRequest) => {
-    const client: LiveClient = { socket, user: null, rooms: new Set(), alive: true }
+    const client: LiveClient = { socket, user: null, rooms: new Set(), alive: true, live: new Set() }
     clients.add(client)
     metrics.wsClients.set(clients.size)
     socket.on('pong', () => { client.alive = true })
@@ -206,6 +243,7 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
       onMessage(client, data).catch((err: unknown) => request.log.error({ err }, 'websocket message failed'))
     })
     socket.on('close', () => {
+      endLive(client)
       clients.delete(client)
       metrics.wsClients.set(clients.size)
     })

@@ -15,7 +15,8 @@ export interface ViewAudit {
   user: string
   role: string
   room: string
-  what: 'room' | 'live'
+  /** room: a GET of the room; live: a /ws subscription with live readings began; live-end: it ended. */
+  what: 'room' | 'live' | 'live-end'
 }
 
 export interface RoomRoutesOptions {
