@@ -13,6 +13,7 @@ import { driverFactories } from '../drivers/registry.js'
 import { NetworkMonitorConfig } from './network/config.js'
 import { CheckConfig } from './check/config.js'
 import { NodeRedConfig } from './node-red/config.js'
+import { StatusLightConfig } from './status-light/config.js'
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535, description: 'a TCP port (1–65535)' })
 
@@ -91,7 +92,9 @@ export const RoomConfig = Type.Object({
   /** The pre-session check (gateway/check/config.ts); on by default. */
   check: CheckConfig,
   /** Node-RED inside the gateway (gateway/node-red/config.ts); off by default. */
-  nodeRed: NodeRedConfig
+  nodeRed: NodeRedConfig,
+  /** A USB/serial or GPIO light in the room mirroring the readiness colour. */
+  statusLight: Type.Optional(StatusLightConfig)
 }, { additionalProperties: false })
 
 export type RoomConfig = Static<typeof RoomConfig>

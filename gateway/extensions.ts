@@ -3,6 +3,10 @@
 // public API (setNetwork, setCheck, addReasonSource, registerCommand, events) and is stopped
 // before the gateway's own parts.
 import type { Gateway } from './gateway.js'
+import { networkMonitorExtension } from './network/extension.js'
+import { preSessionCheckExtension } from './check/extension.js'
+import { nodeRedExtension } from './node-red/index.js'
+import { statusLightExtension } from './status-light/index.js'
 
 export interface GatewayExtension {
   readonly name: string
@@ -16,4 +20,9 @@ export interface GatewayExtension {
 type ExtensionFactory = (gateway: Gateway) => GatewayExtension | null
 
 export const extensionFactories: ExtensionFactory[] = [
+  networkMonitorExtension,
+  preSessionCheckExtension,
+  statusLightExtension,
+  // Last: Node-RED's flows consume what the other parts publish.
+  nodeRedExtension
 ]

@@ -117,6 +117,19 @@ export const ReadingsMessage = Type.Object({
 export type ReadingsMessage = Static<typeof ReadingsMessage>
 
 const Measured = Type.Union([Type.Number({ minimum: 0 }), Type.Null()])
+/** One network path's figures in a `network` message. */
+export const NetworkPath = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 80 }),
+  kind: Type.String({ minLength: 1, maxLength: 20, description: 'hub, stun or echo' }),
+  rttMs: Measured,
+  jitterMs: Measured,
+  jitterUpMs: Type.Optional(Measured),
+  jitterDownMs: Type.Optional(Measured),
+  lossPct: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()]),
+  /** The address a STUN server saw the room come from. */
+  mappedAddress: Type.Optional(Type.String({ maxLength: 100 }))
+})
+export type NetworkPath = Static<typeof NetworkPath>
 /** `network` (retained): the quality of the path a consultation's video takes. null = not measured yet. */
 export const NetworkMessage = Type.Object({
   rttMs: Measured,
@@ -125,6 +138,16 @@ export const NetworkMessage = Type.Object({
   upMbps: Measured,
   downMbps: Measured,
   ifaceUtilPct: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  /** Each path measured (the hub, and targets such as a STUN server on the video relay path); the
+   *  figures above are the worst of the paths that count. */
+  paths: Type.Optional(Type.Array(NetworkPath, { maxItems: 20 })),
+  /** When upMbps/downMbps were measured, and how: a throughput test, or a packet-train estimate. */
+  throughputTs: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+  throughputSource: Type.Optional(Type.Union([Type.Literal('test'), Type.Literal('train'), Type.Null()])),
+  /** The interface whose counters give ifaceUtilPct, and the room's own traffic on it. */
+  iface: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
+  ifaceRxMbps: Type.Optional(Measured),
+  ifaceTxMbps: Type.Optional(Measured),
   ts: Timestamp
 })
 export type NetworkMessage = Static<typeof NetworkMessage>
@@ -137,6 +160,8 @@ export const CheckStep = Type.Object({
   unit: Type.Optional(Type.String({ maxLength: 50 })),
   reason: Type.Optional(Reason),
   label: Type.Optional(LocalizedText),
+  /** Not carried out this time (e.g. the throughput test while a consultation runs); counts as passed. */
+  skipped: Type.Optional(Type.Boolean()),
   ts: Timestamp
 })
 export type CheckStep = Static<typeof CheckStep>
@@ -149,6 +174,9 @@ export const CheckReport = Type.Object({
   profile: Type.Union([Type.String({ maxLength: 100 }), Type.Null()]),
   passed: Type.Boolean(),
   steps: Type.Array(CheckStep, { maxItems: 200 }),
+  /** When the consultation the check was for starts, and how many minutes before it the check was due. */
+  sessionStart: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+  minutesBefore: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
   startedAt: Timestamp,
   ts: Timestamp
 })

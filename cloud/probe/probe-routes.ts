@@ -157,11 +157,13 @@ export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, o
         done: true, bytes, measuredBytes, ms, mbps: ms > 0 ? (measuredBytes * 8) / (ms * 1000) : null, ...(error !== undefined ? { error } : {})
       }
       out.end(JSON.stringify(result) + '\n')
-      if (error !== undefined) body.destroy()
+      // A cut upload: the answer goes out first, then the connection is closed (the rest is discarded).
+      if (error !== undefined) setTimeout(() => body.destroy(), 1000).unref()
     }
     const cut = setTimeout(() => finish('the upload took too long'), maxDurationMs)
     cut.unref()
     body.on('data', (chunk: Buffer) => {
+      if (finished) return
       const at = performance.now()
       if (firstAt === null) { firstAt = at; firstBytes = chunk.length }
       lastAt = at
