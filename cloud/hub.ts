@@ -28,6 +28,9 @@ import type { ViewAudit } from './http/room-routes.js'
 import type { HealthResponse } from './http/system-routes.js'
 import { IncidentFeatures } from './incidents/features.js'
 import { Ingest } from './ingest.js'
+import { commandRoutes } from './commands/index.js'
+import { historyRoutes } from './history/index.js'
+import { fhirRoutes } from './fhir/index.js'
 import { HubMetrics } from './metrics.js'
 import { createTelemetryStore } from './store/index.js'
 import type { TelemetryStore } from './store/telemetry-store.js'
@@ -50,6 +53,11 @@ export interface HubOptions {
   brokerConnectTimeoutMs?: number
   /** How long /ws waits for an auth message (default 10 s). */
   wsAuthTimeoutMs?: number
+  /**
+   * Register the device command, history and FHIR routes (default true). Their own tests turn
+   * this off and register each plugin themselves, with test options and an audit capture.
+   */
+  deviceRoutes?: boolean
 }
 
 export interface HubUrls {
@@ -167,6 +175,15 @@ export class Hub {
       ...(this.options.wsAuthTimeoutMs !== undefined ? { wsAuthTimeoutMs: this.options.wsAuthTimeoutMs } : {})
     })
     await app.register(this.incidents.routes)
+    // Written before the answer leaves: a command, a history read of clinical data or a FHIR
+    // export that cannot be audited is refused (503) rather than done unrecorded.
+    if (this.options.deviceRoutes === false) return app
+    const auditLog = this.incidents.audit
+    const auditNow = async (entry: Parameters<typeof auditLog.write>[0]): Promise<void> => { await auditLog.write(entry) }
+    const store = this.store !== undefined ? { store: this.store } : {}
+    await app.register(commandRoutes, { fleet: this.fleet, broker: this.broker, ingest: this.ingest, audit: auditNow, registry: this.metrics.registry })
+    await app.register(historyRoutes, { fleet: this.fleet, ...store, audit: auditNow, clock: this.clock })
+    await app.register(fhirRoutes, { fleet: this.fleet, ingest: this.ingest, ...store, audit: auditNow, clock: this.clock })
     return app
   }
 
@@ -178,7 +195,9 @@ export class Hub {
   async start (): Promise<HubUrls> {
     if (this.stopped !== undefined) throw new Error('a stopped hub cannot be started again; make a new one')
     this.started ??= this.startOnce().catch(async (err: unknown) => {
-      await this.stop().catch(() => {})
+      // stopOnce() normally waits for `started` — this very promise — so it must not here.
+      this.stopped ??= this.stopOnce(false)
+      await this.stopped.catch(() => {})
       throw err
     })
     return await this.started
@@ -213,8 +232,8 @@ export class Hub {
     await this.stopped
   }
 
-  private async stopOnce (): Promise<void> {
-    await this.started?.catch(() => {}) // let a start in progress finish (or fail) first
+  private async stopOnce (waitForStart = true): Promise<void> {
+    if (waitForStart) await this.started?.catch(() => {}) // let a start in progress finish (or fail) first
     const problems: unknown[] = []
     const step = async (what: string, fn: () => Promise<void> | void): Promise<void> => {
       try { await fn() } catch (err) { problems.push(err); this.log.error({ err, what }, 'hub stop step failed') }

@@ -1,7 +1,7 @@
 // The one interface the rest of the hub uses to talk MQTT, whatever the broker is:
 //   embedded  aedes inside the hub (TCP, and TLS when configured), with the hub's auth hooks
 //   external  the hub is an mqtt.js client of Mosquitto/EMQX, which then does the device auth
-//   (later)   clustered: aedes with mqemitter-redis + aedes-persistence-redis — the same
+//   clustered aedes with mqemitter-redis + aedes-persistence-redis (broker/clustered.ts): the same
 //             EmbeddedBroker given a shared `mq` and `persistence`; nothing above this interface changes
 // Ingest, schedule and commands only ever see `HubBroker`.
 

@@ -22,9 +22,18 @@ export interface EmbeddedBrokerOptions {
   auth: MqttAuth
   log: Logger
   metrics: HubMetrics
-  /** Clustered mode (later): a shared mqemitter and persistence. Default: in-process memory. */
+  /** Clustered mode (clustered.ts): a shared mqemitter and persistence. Default: in-process memory. */
   mq?: unknown
   persistence?: unknown
+  /**
+   * aedes drops a packet whose brokerCounter is not above the last one the client got from that
+   * broker (client.duplicates), taking it for a repeat. Across a cluster packets from one broker can
+   * reach a client out of order — a retained message waits for its Redis write, the message after
+   * it does not — and the older one is then dropped without a trace (aedes issues #955, #994).
+   * false forwards every packet: QoS 1 is at-least-once anyway, and the bus (mqemitter-redis)
+   * already drops repeats by packet id. Default true (aedes as it is).
+   */
+  dedupeByBrokerCounter?: boolean
 }
 
 export class EmbeddedBroker implements HubBroker {
@@ -59,6 +68,7 @@ export class EmbeddedBroker implements HubBroker {
       ...(this.options.persistence !== undefined ? { persistence: this.options.persistence } : {})
     })
     this.aedes = aedes
+    if (this.options.dedupeByBrokerCounter === false) aedes.on('client', forwardOutOfOrderPackets)
     aedes.on('clientReady', (client) => { auth.clientReady(client); metrics.mqttClients.set(aedes.connectedClients) })
     aedes.on('clientDisconnect', (client) => { auth.clientGone(client); metrics.mqttClients.set(aedes.connectedClients) })
     aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'))
@@ -143,6 +153,11 @@ export class EmbeddedBroker implements HubBroker {
     this.servers.length = 0
     this.options.metrics.mqttClients.set(0)
   }
+}
+
+/** Gives aedes' dedupe() an empty record on every read, so it forwards every packet (see dedupeByBrokerCounter). */
+function forwardOutOfOrderPackets (client: object): void {
+  Object.defineProperty(client, 'duplicates', { get: () => ({}), set: () => {}, configurable: true })
 }
 
 function readTlsFiles (tls: { cert: string, key: string, ca?: string }): { cert: Buffer, key: Buffer, ca?: Buffer } {

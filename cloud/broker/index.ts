@@ -1,10 +1,12 @@
-// Picks the broker implementation the config asks for. The clustered mode (embedded + redis) is a
-// third branch here: an EmbeddedBroker given mqemitter-redis and aedes-persistence-redis.
+// Picks the broker implementation the config asks for: embedded (aedes in the hub), external
+// (Mosquitto, EMQX …), or clustered (embedded + broker.redis: aedes sharing Redis with the other
+// hub instances through mqemitter-redis and aedes-persistence-redis; see clustered.ts).
 import type { Logger } from 'pino'
 import type { MqttAuth } from '../auth/mqtt-auth.js'
 import type { HubConfig } from '../config.js'
 import type { HubMetrics } from '../metrics.js'
 import type { HubBroker } from './broker.js'
+import { ClusteredBroker } from './clustered.js'
 import { EmbeddedBroker } from './embedded.js'
 import { ExternalBroker } from './external.js'
 
@@ -12,12 +14,13 @@ export type { HubBroker, BrokerMessage, BrokerEndpoints, BrokerHealth, MessageHa
 export { topicMatches } from './broker.js'
 export { EmbeddedBroker } from './embedded.js'
 export { ExternalBroker } from './external.js'
+export { ClusteredBroker, redisConnectionOptions } from './clustered.js'
 
 export interface BrokerDeps {
   auth: MqttAuth
   log: Logger
   metrics: HubMetrics
-  /** external mode: how long start() waits for the first connection. */
+  /** external mode: how long start() waits for the first connection; clustered: for Redis. */
   connectTimeoutMs?: number
 }
 
@@ -35,8 +38,7 @@ export function createHubBroker (config: Pick<HubConfig, 'broker' | 'mqtt'>, dep
       ...(deps.connectTimeoutMs !== undefined ? { connectTimeoutMs: deps.connectTimeoutMs } : {})
     })
   }
-  if (b.redis !== undefined) throw new TypeError('the clustered broker (broker.redis) is not available in this hub version yet')
-  return new EmbeddedBroker({
+  const embedded = {
     host: config.mqtt.host,
     port: config.mqtt.port,
     maxPacketBytes: config.mqtt.maxPacketBytes,
@@ -44,5 +46,13 @@ export function createHubBroker (config: Pick<HubConfig, 'broker' | 'mqtt'>, dep
     log: deps.log.child({ part: 'broker' }),
     metrics: deps.metrics,
     ...(config.mqtt.tls !== undefined ? { tls: config.mqtt.tls } : {})
-  })
+  }
+  if (b.redis !== undefined) {
+    return new ClusteredBroker({
+      ...embedded,
+      redis: b.redis,
+      ...(deps.connectTimeoutMs !== undefined ? { connectTimeoutMs: deps.connectTimeoutMs } : {})
+    })
+  }
+  return new EmbeddedBroker(embedded)
 }

@@ -7,7 +7,6 @@ import { waitFor } from '../helpers/index.js'
 import { launchBrowser, pageErrors, ROOM, screenshot, startWorld, tokens } from './fixture.js'
 
 const world = await startWorld(t)
-if (world.wired.length > 0) t.comment(`wired in the test (not yet in cloud/http/app.ts): ${world.wired.join(', ')}`)
 const browser = await launchBrowser(t)
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
 t.teardown(async () => await context.close())

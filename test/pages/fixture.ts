@@ -9,8 +9,6 @@ import { hashPassword, hashToken } from '../../cloud/auth/passwords.js'
 import { hubConfig } from '../../cloud/config.js'
 import { Hub } from '../../cloud/hub.js'
 import type { ViewAudit } from '../../cloud/http/room-routes.js'
-import { commandRoutes } from '../../cloud/commands/index.js'
-import { historyRoutes } from '../../cloud/history/index.js'
 import { roomConfigFromObject } from '../../gateway/config.js'
 import { Gateway } from '../../gateway/gateway.js'
 import { driverFactories } from '../../drivers/registry.js'
@@ -65,8 +63,6 @@ export interface PagesWorld {
   audits: ViewAudit[]
   hubUrl: string
   lightUrl: string
-  /** Hub routes this hub lacked and the test wired from their cloud/ modules. */
-  wired: string[]
 }
 
 export async function startWorld (t: Teardown): Promise<PagesWorld> {
@@ -90,18 +86,6 @@ export async function startWorld (t: Teardown): Promise<PagesWorld> {
   }), { logger: testLogger(), store: 'from-config', audit: (entry) => audits.push(entry) })
   t.teardown(async () => await hub.stop())
 
-  const app = await hub.app()
-  // The lead wires these into cloud/http/app.ts; until then the test wires the shipped plugins so the
-  // pages are tested against the real routes.
-  const wired: string[] = []
-  if (!app.hasRoute({ method: 'POST', url: '/api/rooms/:room/devices/:device/commands/:name' })) {
-    await app.register(commandRoutes, { fleet: hub.fleet, broker: hub.broker, ingest: hub.ingest, audit: () => {} })
-    wired.push('commands')
-  }
-  if (!app.hasRoute({ method: 'GET', url: '/api/rooms/:room/history' }) && hub.store !== undefined) {
-    await app.register(historyRoutes, { fleet: hub.fleet, store: hub.store, audit: () => {} })
-    wired.push('history')
-  }
   const urls = await hub.start()
 
   const camera = await startOnvifCameraSimulator({})
@@ -138,5 +122,5 @@ export async function startWorld (t: Teardown): Promise<PagesWorld> {
   t.teardown(async () => await gateway.stop())
   await gateway.start()
   await hub.publishSchedule(ROOM, [{ id: 'rodoy-c1', start, minutes: 30, profile: 'ortopedi' }])
-  return { hub, gateway, camera, oximeter, audits, hubUrl: urls.http, lightUrl: gateway.urls.light, wired }
+  return { hub, gateway, camera, oximeter, audits, hubUrl: urls.http, lightUrl: gateway.urls.light }
 }
