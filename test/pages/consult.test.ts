@@ -83,7 +83,10 @@ t.test('a preset button moves the simulated camera; the pad nudges it', async (t
   const overview = page.locator('button[data-preset="overview"]')
   await overview.waitFor({ timeout: 20_000 })
   await page.waitForSelector('.live--ok')
+  const answered = page.waitForResponse((r) => r.url().includes('/commands/ptz.gotoPreset'), { timeout: 30_000 })
   await page.click('button[data-preset="patient"]')
+  const answer = await answered
+  t.equal(answer.status(), 200, `the hub carried out the command: ${await answer.text()}`)
   await waitFor('the camera at the patient preset', () => world.camera.state.currentPreset === '1', { timeoutMs: 15_000 })
   await page.waitForSelector('.feedback--ok', { timeout: 15_000 })
   t.match(await page.textContent('.feedback--ok'), /Utført: Pasient/)
