@@ -21,7 +21,6 @@ COPY gateway ./gateway
 COPY drivers ./drivers
 COPY cloud ./cloud
 COPY cli ./cli
-COPY bench ./bench
 COPY dashboards ./dashboards
 COPY flows ./flows
 RUN npm run build && npm run build:pages && npm prune --omit=dev --no-audit --no-fund
@@ -43,6 +42,9 @@ COPY --from=build --chown=node:node /app/dashboards ./dashboards
 COPY --from=build --chown=node:node /app/flows ./flows
 COPY --from=build --chown=node:node /app/drivers/hololens/sim-tls ./drivers/hololens/sim-tls
 USER node
+# State lives in the volume, and only there is writable by `node`: a room config needs
+# `dataDir: /var/lib/helserom` (as gateway/room.example.yaml has it), a hub config
+# `dataDir: /var/lib/helserom/hub` (hub.example.yaml's ./data/hub would land in read-only /etc/helserom).
 VOLUME ["/var/lib/helserom"]
 # gateway: local MQTT 1884, HTTP 8081 · hub: MQTT 1883, MQTT/TLS 8883, HTTP 8080 · Node-RED 1880
 EXPOSE 1883 1884 1880 8080 8081 8883

@@ -87,7 +87,7 @@ export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle>
       http: { host: '127.0.0.1', port: hubHttp },
       mqtt: { host: '127.0.0.1', port: hubMqtt },
       dataDir: join(dataDir, 'hub'),
-      gateways: await Promise.all(demoRooms.map(async (r) => ({ room: r.room, name: r.name, site: r.site, passwordHash: await hashPassword(passwords[r.room]!) }))),
+      gateways: await Promise.all(demoRooms.map(async (r) => ({ room: r.room, name: r.name, site: r.site, passwordHash: hashToken(passwords[r.room]!) }))),
       users: [
         { name: 'it-vakt', role: 'it', tokenHash: hashToken(tokens.it) },
         { name: 'spesialist', role: 'specialist', tokenHash: hashToken(tokens.specialist), rooms: ['*'] },

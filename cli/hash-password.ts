@@ -19,8 +19,8 @@ export async function runHashPassword (args: string[]): Promise<number> {
   const { values } = parseOptions(args, { generate: { type: 'boolean', short: 'g' } })
   if (values.generate === true) {
     const token = generateToken()
-    console.log(`token:     ${token}\ntokenHash: ${hashToken(token)}`)
-    console.error('Give the token to its user; put only tokenHash in the hub config.')
+    console.log(`secret: ${token}\nhash:   ${hashToken(token)}`)
+    console.error('A generated secret serves as a user token (tokenHash) or a gateway password (passwordHash):\ngive the secret to its user or put it in the room config; only the hash goes into the hub config.')
     return 0
   }
   const secret = await readSecret()

@@ -83,7 +83,7 @@ export const GatewayConfig = Type.Object({
   site: Type.Optional(Text('where the room is, e.g. Rødøy kommune')),
   /** Defaults to the room slug. */
   username: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'the gateway\'s MQTT user name (default: the room)' })),
-  passwordHash: Type.String({ minLength: 1, description: 'a hash from `helserom hash-password` (scrypt$N$r$p$salt$hash)' }),
+  passwordHash: Type.String({ minLength: 1, description: 'a hash from `helserom hash-password` (scrypt$… for a chosen password, sha256$… for a generated one)' }),
   /** When the room is staffed; outside, incidents are recorded, not notified (default: alerts.openingHours). */
   openingHours: Type.Optional(OpeningHours)
 }, { ...Strict, description: 'a gateway: { room, name, site, username, passwordHash, openingHours }' })
@@ -135,7 +135,9 @@ export function checkHubConfig (config: HubConfig, report: (path: ConfigPath, me
     const taken = usernames.get(username)
     if (taken !== undefined) report(['gateways', i, g.username !== undefined ? 'username' : 'room'], `MQTT user name "${username}" is already used by ${taken}`)
     else usernames.set(username, `gateways[${i}]`)
-    const hashProblem = describeHashProblem(g.passwordHash, ['scrypt'])
+    // sha256 only for generated secrets (`hash-password --generate`): 256 random bits need no slow
+    // hash, and a fleet logs back in at once after a hub restart instead of over minutes.
+    const hashProblem = describeHashProblem(g.passwordHash, ['scrypt', 'sha256'])
     if (hashProblem !== null) report(['gateways', i, 'passwordHash'], hashProblem)
   })
 

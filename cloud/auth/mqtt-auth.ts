@@ -85,6 +85,7 @@ const IDENTIFIER_REJECTED = 2
 export class MqttAuth {
   private readonly identities = new WeakMap<Client, MqttIdentity>()
   private readonly gatewaysByUsername = new Map<string, GatewayConfig>()
+  private readonly rooms = new Set<string>()
   /** Gateways verified before: username → digest of the password that passed scrypt (memory only). */
   private readonly verifiedGateways = new Map<string, string>()
   /** Connected clients by client id, so that one identity cannot take over another's session. */
@@ -92,7 +93,10 @@ export class MqttAuth {
   private readonly warn: RateLimitedLog
 
   constructor (private readonly options: MqttAuthOptions) {
-    for (const g of options.gateways) this.gatewaysByUsername.set(g.username ?? g.room, g)
+    for (const g of options.gateways) {
+      this.gatewaysByUsername.set(g.username ?? g.room, g)
+      this.rooms.add(g.room)
+    }
     this.warn = new RateLimitedLog(options.log)
   }
 
@@ -113,6 +117,12 @@ export class MqttAuth {
   readonly authenticate = (client: Client, username: Readonly<string | undefined>, password: Readonly<Buffer | undefined>, done: (error: AuthenticateError | null, success: boolean | null) => void): void => {
     this.resolveIdentity(username, password).then((result) => {
       if (typeof result === 'string') return this.refuse(client, username, result, done)
+      // `gateway-<room>` is the id a room's gateway always uses (gateway/gateway.ts): reserved for it,
+      // so that no other identity can hold it first and keep that room out.
+      const claimed = client.id.startsWith('gateway-') ? client.id.slice('gateway-'.length) : null
+      if (claimed !== null && this.rooms.has(claimed) && !(result.kind === 'gateway' && result.room === claimed)) {
+        return this.refuse(client, username, 'client id reserved for another room\'s gateway', done, IDENTIFIER_REJECTED)
+      }
       const other = this.clientsById.get(client.id)
       if (other !== undefined && other !== client) {
         const owner = this.identities.get(other)

@@ -1,7 +1,7 @@
 // Where the simulated sensor's bytes go: a tty (the simulator's end of a socat pty pair, or a real
 // serial port wired to the gateway's), or a TCP port where every connected client gets the stream,
 // as a serial device server gives it. Both can be unplugged and plugged back at run time.
-import { once } from 'node:events'
+import { once, type EventEmitter } from 'node:events'
 import { createServer, type Server, type Socket } from 'node:net'
 import { SerialPort } from 'serialport'
 
@@ -16,6 +16,17 @@ export interface LineSink {
 }
 
 const REOPEN_MS = 250
+
+/** Waits for a stream to drain or close, leaving no listener behind for the event that lost. */
+async function drainOrClose (stream: EventEmitter): Promise<void> {
+  const ac = new AbortController()
+  const wait = async (event: string): Promise<unknown> => await once(stream, event, { signal: ac.signal }).catch(() => {})
+  try {
+    await Promise.race([wait('drain'), wait('close')])
+  } finally {
+    ac.abort()
+  }
+}
 
 /**
  * Keeps the tty open while plugged in: if the tty goes away underneath (the pty pair is torn down,
@@ -38,7 +49,7 @@ export class TtySink implements LineSink {
   async drained (): Promise<void> {
     const port = this.port
     if (port === null || !port.writableNeedDrain) return
-    await Promise.race([once(port, 'drain'), once(port, 'close')])
+    await drainOrClose(port)
   }
 
   /** Opens the tty; throws when it cannot, so a caller learns about a wrong path at once. */
@@ -107,7 +118,7 @@ export class TcpSink implements LineSink {
   }
 
   async drained (): Promise<void> {
-    await Promise.all([...this.clients].filter((s) => s.writableNeedDrain).map(async (s) => await Promise.race([once(s, 'drain'), once(s, 'close')])))
+    await Promise.all([...this.clients].filter((s) => s.writableNeedDrain).map(async (s) => await drainOrClose(s)))
   }
 
   async plug (): Promise<void> {
