@@ -66,7 +66,9 @@ export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, o
   const block = randomBytes(BLOCK_BYTES)
   let running = 0
 
-  // The body is handed over as the raw stream: it is counted, never kept.
+  // The body is handed over as the raw stream: it is counted, never kept (in this plugin's scope
+  // only; a parser the hub has for the type elsewhere is left alone there).
+  if (app.hasContentTypeParser('application/octet-stream')) app.removeContentTypeParser('application/octet-stream')
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => { done(null, payload) })
 
   if (opts.authorize !== undefined) {

@@ -19,6 +19,11 @@ export const CheckConfig = Type.Object({
   batteryMarginMinutes: Type.Number({ minimum: 0, maximum: 240, default: 10 }),
   /** The largest difference to the hub's clock that counts as in sync. */
   maxClockOffsetMs: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 2000 }),
+  /**
+   * After the gateway starts, scheduled checks wait until every device has reported and the network
+   * has been measured (at most this long), so that they test the room, not its start-up.
+   */
+  startupGraceSeconds: Type.Integer({ minimum: 0, maximum: 600, default: 60 }),
   /** Run a throughput test as one of the steps (never while a consultation runs). */
   throughput: Type.Boolean({ default: true })
 }, { additionalProperties: false, default: {}, description: 'the pre-session check: see gateway/check/config.ts' })

@@ -2,11 +2,10 @@
 // consultation, and `cmd/check.run`); off with `check: { enabled: false }`.
 import type { Gateway } from '../gateway.js'
 import type { GatewayExtension } from '../extensions.js'
-import { gatewayLog } from '../network/gateway-log.js'
 import { PreSessionCheck } from './pre-session-check.js'
 
 export function preSessionCheckExtension (gateway: Gateway): GatewayExtension | null {
   const config = gateway.config.check
   if (!config.enabled) return null
-  return new PreSessionCheck({ config, log: gatewayLog(gateway, 'check') })
+  return new PreSessionCheck({ config, log: gateway.log.child({ component: 'check' }) })
 }

@@ -70,8 +70,9 @@ export class PreSessionCheck implements GatewayExtension {
       ...(typeof args.profile === 'string' ? { profile: args.profile } : {})
     }))
     gateway.addReasonSource(() => this.readinessReasons())
+    const timers = this.options.timers ?? timersOf(gateway.clock)
     this.scheduler = new CheckScheduler({
-      timers: this.options.timers ?? timersOf(gateway.clock),
+      timers,
       beforeMinutes: config.beforeMinutes,
       retryMs: config.retryMinutes * 60_000,
       schedule: () => gateway.schedule,
@@ -82,7 +83,18 @@ export class PreSessionCheck implements GatewayExtension {
       log: this.options.log
     })
     gateway.on('schedule', this.onSchedule)
-    this.scheduler.start()
+    this.startWhenSettled(gateway, timers, timers.now() + config.startupGraceSeconds * 1000)
+  }
+
+  /** Starts the scheduler once the room has shown what it has (devices reported, network measured). */
+  private startWhenSettled (gateway: Gateway, timers: CheckTimers, deadline: number): void {
+    if (this.stopped) return
+    const settled = gateway.network !== null && gateway.devices().every((d) => !d.enabled || d.state !== 'unknown')
+    if (settled || timers.now() >= deadline) {
+      this.scheduler?.start()
+      return
+    }
+    timers.setTimeout(() => this.startWhenSettled(gateway, timers, deadline), 1000)
   }
 
   async stop (): Promise<void> {

@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { KIND_PROBE, KIND_TRAIN, MAX_TRAIN_PACKETS, readEchoAnswer, writeEchoQuestion } from './echo-packet.js'
-import { trainCapacityMbps, type TrainArrival } from './train-capacity.js'
+import { trainCapacityMbps, trainIsClumped, type TrainArrival } from './train-capacity.js'
 import { UdpRoundTripProbe, sleepUntil, type MatchedAnswer } from './udp-round-trip.js'
 
 export interface TrainResult {
@@ -12,8 +12,9 @@ export interface TrainResult {
   /** Arrivals at the hub (its clock) and back here (ours). */
   up: TrainArrival[]
   down: TrainArrival[]
-  upMbps: number | null
-  downMbps: number | null
+  /** null: too fast to time; undefined: the arrivals were clumped by a busy receiver, no reading. */
+  upMbps: number | null | undefined
+  downMbps: number | null | undefined
 }
 
 interface TrainInProgress {
@@ -72,6 +73,7 @@ export class EchoProbe extends UdpRoundTripProbe {
     }
     await Promise.race([finished, sleepUntil(performance.now() + timeoutMs)])
     this.train_ = null
-    return { sent: n, up: train.up, down: train.down, upMbps: trainCapacityMbps(train.up), downMbps: trainCapacityMbps(train.down) }
+    const reading = (arrivals: TrainArrival[]): number | null | undefined => trainIsClumped(arrivals) ? undefined : trainCapacityMbps(arrivals)
+    return { sent: n, up: train.up, down: train.down, upMbps: reading(train.up), downMbps: reading(train.down) }
   }
 }

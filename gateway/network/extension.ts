@@ -4,13 +4,12 @@
 import type { Gateway } from '../gateway.js'
 import type { GatewayExtension } from '../extensions.js'
 import { hubEchoAddress } from './config.js'
-import { gatewayLog } from './gateway-log.js'
 import { NetworkMonitor } from './monitor.js'
 
 export function networkMonitorExtension (gateway: Gateway): GatewayExtension | null {
   const config = gateway.config.network
   if (!config.enabled) return null
-  const log = gatewayLog(gateway, 'network')
+  const log = gateway.log.child({ component: 'network' })
   if (hubEchoAddress(gateway.config, config) === null && config.targets.length === 0) {
     log.warn('network not measured: the room config has no hub.http, no network.echo and no network.targets')
     return null

@@ -48,6 +48,8 @@ export interface ThroughputOutcome extends ThroughputResult {
 
 /** A full TCP segment on Ethernet: 1448 bytes of payload in a 1514-byte frame (the counters see frames). */
 const TCP_WIRE_FACTOR = 1514 / 1448
+/** A throughput test that gave no figure is tried again after this long. */
+const FAILED_TEST_RETRY_MS = 3 * 60_000
 /** A change the train sees during a consultation must hold this many cycles before it is published. */
 const CONFIRM_CYCLES_IN_SESSION = 3
 const TREND_METRICS: TrendMetric[] = ['rtt', 'jitter', 'loss', 'bandwidth-up', 'bandwidth-down']
@@ -73,6 +75,8 @@ export class NetworkMonitor implements GatewayExtension {
   private published: { up: number | null, down: number | null, source: 'test' | 'train' | null, at: number | null } = { up: null, down: null, source: null, at: null }
   private readonly sessionDrops = { up: 0, down: 0 }
   private recentTrains: TrainResult[] = []
+  /** The latest train, which an on-demand test between cycles is compared with later. */
+  private lastTrain: TrainResult | undefined
   private readonly trendPoints: Record<TrendMetric, TrendPoint[]> = { rtt: [], jitter: [], loss: [], 'bandwidth-up': [], 'bandwidth-down': [] }
   private reasons: Reason[] = []
   private counters: { at: number, counters: InterfaceCounters, ownTx: number, ownRx: number } | null = null
@@ -146,6 +150,7 @@ export class NetworkMonitor implements GatewayExtension {
     if (this.config.train.enabled && this.hub?.probe instanceof EchoProbe && this.testInFlight === null) {
       train = await this.hub.probe.train(this.config.train.packets, this.config.train.bytes, 500 + probe.timeoutMs)
       if (train.down.length === 0) train = undefined // the echo did not answer: the train says nothing
+      else this.lastTrain = train
     }
     await this.throughputIfDue(train)
     if (this.stopped) return null
@@ -179,8 +184,8 @@ export class NetworkMonitor implements GatewayExtension {
     const need = view.profile?.network
     const ratio = this.config.throughput.changeRatio
     const estimate = {
-      up: trainEstimate({ tested: this.lastTest?.up ?? null, trainAtTest: this.lastTest?.trainUp, trainNow: train === undefined ? undefined : train.upMbps, need: need?.minUpMbps ?? 0 }, ratio),
-      down: trainEstimate({ tested: this.lastTest?.down ?? null, trainAtTest: this.lastTest?.trainDown, trainNow: train === undefined ? undefined : train.downMbps, need: need?.minDownMbps ?? 0 }, ratio)
+      up: trainEstimate({ tested: this.lastTest?.up ?? null, trainAtTest: this.lastTest?.trainUp, trainNow: train?.upMbps, need: need?.minUpMbps ?? 0 }, ratio),
+      down: trainEstimate({ tested: this.lastTest?.down ?? null, trainAtTest: this.lastTest?.trainDown, trainNow: train?.downMbps, need: need?.minDownMbps ?? 0 }, ratio)
     }
     const matters = {
       up: changeMatters(this.published.up, estimate.up, need?.minUpMbps ?? 0),
@@ -218,15 +223,15 @@ export class NetworkMonitor implements GatewayExtension {
   private trainOnly (train: TrainResult | undefined, now: number): void {
     if (train === undefined) return
     this.recentTrains = [...this.recentTrains, train].slice(-3)
-    const median = (values: Array<number | null>): number | null => {
-      const finite = values.filter((v): v is number => v !== null).sort((a, b) => a - b)
+    const median = (values: Array<number | null | undefined>): number | null => {
+      const finite = values.filter((v): v is number => typeof v === 'number').sort((a, b) => a - b)
       return finite.length === 0 ? null : finite[Math.floor(finite.length / 2)]!
     }
     this.published = { up: median(this.recentTrains.map((t) => t.upMbps)), down: median(this.recentTrains.map((t) => t.downMbps)), source: 'train', at: now }
   }
 
   /** Runs a throughput test now (one at a time); the caller decides whether it is allowed. */
-  private async measureThroughput (train?: TrainResult): Promise<ThroughputOutcome> {
+  private async measureThroughput (train: TrainResult | undefined = this.lastTrain): Promise<ThroughputOutcome> {
     if (this.testInFlight !== null) return await this.testInFlight
     const gateway = this.gateway!
     const run = async (): Promise<ThroughputOutcome> => {
@@ -237,17 +242,19 @@ export class NetworkMonitor implements GatewayExtension {
       const at = gateway.clock.now()
       this.ownBytes.tx += result.up.bytes * TCP_WIRE_FACTOR
       this.ownBytes.rx += result.down.bytes * TCP_WIRE_FACTOR
+      const gotFigures = result.up.mbps !== null || result.down.mbps !== null
       this.lastTest = {
-        at,
+        // A test that gave nothing (the hub not up yet, say) is tried again in a few minutes, not at the next scheduled time.
+        at: gotFigures ? at : at - this.config.throughput.everyMinutes * 60_000 + FAILED_TEST_RETRY_MS,
         up: result.up.mbps ?? this.lastTest?.up ?? null,
         down: result.down.mbps ?? this.lastTest?.down ?? null,
-        trainUp: train === undefined ? undefined : train.upMbps,
-        trainDown: train === undefined ? undefined : train.downMbps
+        trainUp: train?.upMbps,
+        trainDown: train?.downMbps
       }
       for (const [dir, r] of [['up', result.up], ['down', result.down]] as const) {
         if (r.mbps === null) this.options.log.warn({ direction: dir, error: r.error }, 'throughput test gave no figure')
       }
-      if (result.up.mbps !== null || result.down.mbps !== null) {
+      if (gotFigures) {
         this.published = { up: result.up.mbps ?? this.published.up, down: result.down.mbps ?? this.published.down, source: 'test', at }
       }
       this.sessionDrops.up = 0

@@ -21,6 +21,8 @@ export interface ProbeSample {
   /** Transit upstream / downstream, each up to an unknown constant; null without echo timestamps. */
   upMs: number | null
   downMs: number | null
+  /** Answered, but stamped while our own event loop was stalled: counts for loss, not for times. */
+  stalled?: boolean
 }
 
 export interface PathStats {
@@ -45,7 +47,7 @@ export interface WindowOptions {
 
 export function pathStats (samples: readonly ProbeSample[], o: WindowOptions): PathStats {
   const recent = samples.filter((s) => s.at > o.now - o.rttWindowMs && s.at <= o.now)
-  const answered = recent.filter((s) => s.rttMs !== null)
+  const answered = recent.filter((s) => s.rttMs !== null && s.stalled !== true)
   const rttMs = answered.length === 0 ? null : mean(answered.map((s) => s.rttMs as number))
 
   const jitterUpMs = meanAbsDelta(recent, (s) => s.upMs)
@@ -71,7 +73,7 @@ export function pathStats (samples: readonly ProbeSample[], o: WindowOptions): P
 export function meanAbsDelta (samples: readonly ProbeSample[], transit: (s: ProbeSample) => number | null): number | null {
   const bursts = new Map<number, ProbeSample[]>()
   for (const s of samples) {
-    if (s.rttMs === null || transit(s) === null) continue
+    if (s.rttMs === null || s.stalled === true || transit(s) === null) continue
     const list = bursts.get(s.burst) ?? []
     list.push(s)
     bursts.set(s.burst, list)

@@ -1,7 +1,7 @@
 // The throughput test against the hub's probe endpoints: an upload, then a download, each a few
 // seconds or a few MB, whichever comes first. Both are bounded so a test never holds a rural link
-// for long: the upload keeps only ~0.5 s of data in flight (paced by the hub's progress lines, so
-// little is left queued when time is up), and the download hangs up at its deadline.
+// for long: the upload keeps about a second of data in flight (paced by the hub's progress lines,
+// so little is left queued when time is up), and the download hangs up at its deadline.
 // Each rate is taken from the steady part of the transfer (after the first 20 %, at most 0.5 s),
 // like iperf3's --omit, so TCP's start does not count against the link.
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http'
@@ -58,7 +58,7 @@ export function steadyRateMbps (points: readonly ProgressPoint[]): number | null
 const CHUNK = Buffer.alloc(64 * 1024)
 const MIN_IN_FLIGHT = 64 * 1024
 const MAX_IN_FLIGHT = 16 * 1024 * 1024
-const IN_FLIGHT_MS = 500
+const IN_FLIGHT_MS = 1000
 
 export class ThroughputProbe {
   constructor (private readonly o: ThroughputOptions) {

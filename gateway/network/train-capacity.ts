@@ -3,10 +3,13 @@
 // arrive is that link's rate. Only the train's second half is used: a shaper's token bucket lets
 // its first burst through at line rate, and the packets after it show the shaped rate. Pure.
 //
+// The rate is the least-squares slope of bytes over arrival time across the tail.
 // This is an estimate from ~30 kB every few seconds, cheap enough to run in every probe cycle and
 // during a consultation. It sees a rate drop at once, but it over-reads a shaper whose burst
 // allowance is larger than half the train, and cross traffic makes it read low; the throughput test
 // (throughput-probe.ts) is the measurement, and the monitor uses the train to notice change.
+
+import { linearFit } from './trend.js'
 
 export interface TrainArrival {
   seq: number
@@ -28,17 +31,41 @@ export interface TrainOptions {
   minTailPackets?: number
 }
 
+function tailOf (arrivals: readonly TrainArrival[], minTail: number): TrainArrival[] {
+  const sorted = [...arrivals].sort((a, b) => a.atMs - b.atMs)
+  return sorted.slice(Math.max(0, Math.min(Math.floor(sorted.length / 2), sorted.length - minTail)))
+}
+
 /** Mbit/s at the IP layer, or null when too few packets came or they came too fast to time. */
 export function trainCapacityMbps (arrivals: readonly TrainArrival[], o: TrainOptions = {}): number | null {
   const overhead = o.overheadBytes ?? UDP_IPV4_OVERHEAD_BYTES
   const minTail = o.minTailPackets ?? 4
   if (arrivals.length < minTail) return null
-  const sorted = [...arrivals].sort((a, b) => a.atMs - b.atMs)
-  const start = Math.min(Math.floor(sorted.length / 2), sorted.length - minTail)
-  const tail = sorted.slice(start)
+  const tail = tailOf(arrivals, minTail)
   const span = tail[tail.length - 1]!.atMs - tail[0]!.atMs
   if (span < MIN_SPAN_MS) return null
-  // The first tail packet only marks the start; the bytes after it are what the span carried.
-  const bytes = tail.slice(1).reduce((sum, a) => sum + a.bytes + overhead, 0)
-  return (bytes * 8) / (span * 1000)
+  // The slope of bytes over arrival time, fitted through every tail packet rather than taken from
+  // the first and last alone: one packet stamped late by a busy receiver moves it only a little.
+  let bytes = 0
+  const fit = linearFit(tail.map((a, i) => {
+    if (i > 0) bytes += a.bytes + overhead
+    return { at: a.atMs, value: bytes }
+  }))
+  if (fit === null || fit.slope <= 0) return null
+  return (fit.slope * 8) / 1000
+}
+
+/**
+ * Whether the arrival times are clumped: most packets stamped almost together and a few long gaps,
+ * which is what a receiver whose event loop was busy writes down (it reads the queued packets in one
+ * go), not what a link does (a link spaces them evenly). Such a train says nothing about the link.
+ * Test: the median gap of the tail is under a quarter of its mean gap.
+ */
+export function trainIsClumped (arrivals: readonly TrainArrival[], minTailPackets = 4): boolean {
+  if (arrivals.length < minTailPackets) return false
+  const tail = tailOf(arrivals, minTailPackets)
+  const gaps = tail.slice(1).map((a, i) => a.atMs - tail[i]!.atMs).sort((a, b) => a - b)
+  const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length
+  const median = gaps[Math.floor(gaps.length / 2)]!
+  return mean > 0 && median < 0.25 * mean
 }

@@ -6,6 +6,7 @@ import { createSocket, type Socket } from 'node:dgram'
 import { lookup } from 'node:dns/promises'
 import { performance } from 'node:perf_hooks'
 import type { ProbeSample } from './path-stats.js'
+import { loopWatch } from './loop-watch.js'
 import type { UdpAddress } from './config.js'
 
 export interface BurstOptions {
@@ -40,8 +41,8 @@ export abstract class UdpRoundTripProbe {
   /** Bytes we put on the link and took off it (UDP payload + IP/UDP headers): not the room's load. */
   bytesSent = 0
   bytesReceived = 0
-  /** Bursts thrown away because this process stalled while they ran. */
-  stalledBursts = 0
+  /** Answers whose times were left out because this process stalled when they came. */
+  stalledSamples = 0
 
   constructor (readonly target: UdpAddress) {}
 
@@ -81,16 +82,32 @@ export abstract class UdpRoundTripProbe {
   }
 
   /**
-   * Sends one burst and resolves, after the timeout, with a sample per question (lost ones too) —
-   * or with none when this process itself stalled meanwhile (a timer more than STALL_MS late): then
-   * the answers were stamped late by us, not by the network, and the burst would lie.
+   * Sends one burst and resolves, after the timeout, with a sample per question (lost ones too).
+   * An answer this process may have stamped late because its own event loop stalled is marked
+   * `stalled` (loop-watch.ts): it counts as answered, but its times are left out.
    */
   async burst (o: BurstOptions): Promise<ProbeSample[]> {
     const samples: ProbeSample[] = []
+    loopWatch.start()
+    try {
+      await this.sendBurst(o, samples)
+      await sleepUntil(performance.now() + o.timeoutMs)
+    } finally {
+      loopWatch.stop()
+    }
+    for (const [key, p] of this.pending) if (samples.includes(p.sample)) this.pending.delete(key)
+    for (const s of samples) {
+      // An answer later than the timeout is as good as lost: video would have dropped it too.
+      if (s.rttMs !== null && s.rttMs > o.timeoutMs) { s.rttMs = null; s.upMs = null; s.downMs = null; delete s.stalled }
+      if (s.stalled === true) this.stalledSamples++
+    }
+    return samples
+  }
+
+  private async sendBurst (o: BurstOptions, samples: ProbeSample[]): Promise<void> {
     const start = performance.now()
-    let worstLateMs = 0
     for (let k = 0; k < o.packets; k++) {
-      worstLateMs = Math.max(worstLateMs, await sleepUntil(start + k * o.spacingMs))
+      await sleepUntil(start + k * o.spacingMs)
       if (this.socket === null) break
       const seq = nextSeq()
       const sentPerf = performance.now()
@@ -100,21 +117,6 @@ export abstract class UdpRoundTripProbe {
       this.pending.set(key, { sample, sentPerf })
       this.sendRaw(packet)
     }
-    // Wait out the timeout in steps, so a stall while the answers come in is noticed too.
-    const end = performance.now() + o.timeoutMs
-    for (let t = performance.now(); t < end; t = performance.now()) {
-      worstLateMs = Math.max(worstLateMs, await sleepUntil(Math.min(end, t + Math.max(o.spacingMs, 10))))
-    }
-    for (const [key, p] of this.pending) if (samples.includes(p.sample)) this.pending.delete(key)
-    if (worstLateMs > STALL_MS) {
-      this.stalledBursts++
-      return []
-    }
-    for (const s of samples) {
-      // An answer later than the timeout is as good as lost: video would have dropped it too.
-      if (s.rttMs !== null && s.rttMs > o.timeoutMs) { s.rttMs = null; s.upMs = null; s.downMs = null }
-    }
-    return samples
   }
 
   protected sendRaw (packet: Buffer): void {
@@ -134,6 +136,7 @@ export abstract class UdpRoundTripProbe {
     p.sample.rttMs = Math.max(0, receivedPerf - p.sentPerf - answer.heldMs)
     p.sample.upMs = answer.upMs
     p.sample.downMs = answer.downMs
+    if (loopWatch.stalledAt(receivedPerf)) p.sample.stalled = true
   }
 }
 
@@ -143,12 +146,7 @@ function nextSeq (): number {
   return seqCounter
 }
 
-/** A timer this late means the event loop was blocked (GC, a busy box): our timestamps are off. */
-export const STALL_MS = 10
-
-/** Sleeps until a performance.now() time; resolves with how late it woke (ms, 0 if not at all). */
-export async function sleepUntil (perfMs: number): Promise<number> {
+export async function sleepUntil (perfMs: number): Promise<void> {
   const wait = perfMs - performance.now()
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-  return Math.max(0, performance.now() - perfMs)
 }

@@ -40,6 +40,7 @@ t.test('bandwidth below the need → red naming bandwidth within one cycle; lift
   messages.length = 0
   link.shape({ upMbps: 1.5, downMbps: 1.5 })
   const red = await waitFor('red readiness', () => gateway.readiness?.level === 'red' ? gateway.readiness : undefined, { timeoutMs: 30_000 })
+    .catch((err: Error) => { throw new Error(`${err.message}; network messages since shaping: ${JSON.stringify(messages.map(({ upMbps, downMbps, throughputSource, rttMs }) => ({ upMbps, downMbps, throughputSource, rttMs })))}`) })
   const cycles = messages.length
   t.ok(cycles <= 2, `red after ${cycles} network message(s): within one probe cycle`)
   const bandwidth = red.reasons.filter((r) => r.code.startsWith('network.bandwidth-'))

@@ -39,12 +39,14 @@ t.test('a round-trip time climbing 4 ms a minute turns readiness amber with the 
   const { gateway, monitor, clock } = await gatewayWithMonitor(t, { host: '127.0.0.1', port: proxy.port })
 
   let warnedAt: { minute: number, rtt: number, text: string } | null = null
-  for (let m = 0; m < 12 && warnedAt === null; m++) {
+  for (let m = 0; m < 15 && warnedAt === null; m++) {
     const rtt = 20 + 4 * m
     await proxy.set('up', { delayMs: rtt / 2, extraMs: 0, lossPct: 0 })
     await proxy.set('down', { delayMs: rtt / 2, extraMs: 0, lossPct: 0 })
     clock.t += minute
-    const message = await monitor.cycle()
+    let message = await monitor.cycle()
+    // A burst thrown away because this (busy) test machine stalled the probe is measured again.
+    for (let again = 0; again < 3 && message?.rttMs === null; again++) message = await monitor.cycle()
     const codes = gateway.readiness?.reasons.map((r) => r.code) ?? []
     t.notOk(codes.includes('network.rtt'), `minute ${m}: round trip ${message?.rttMs} ms is not near the limit yet`)
     const trend = gateway.readiness?.reasons.find((r) => r.code === 'network.trend-rtt')
@@ -75,6 +77,8 @@ t.test('an echo service that never answers is named, not reported as a link losi
   await waitFor('uplink', () => gateway.uplinkConnected)
   await monitor.cycle()
   await monitor.cycle()
+  // A burst thrown away because this (busy) test machine stalled the probe is measured again.
+  for (let again = 0; again < 5 && monitor.last?.paths?.[0]?.lossPct === null; again++) await monitor.cycle()
   const reasons = gateway.readiness?.reasons ?? []
   t.ok(reasons.some((r) => r.code === 'network.probe-unanswered' && r.message.nb.includes(`UDP 127.0.0.1:${silent}`)), 'the probe service is named')
   t.notOk(reasons.some((r) => r.code === 'network.loss'), 'no "100 % loss"')

@@ -65,3 +65,12 @@ t.test('pruning keeps what a window can still need', async (t) => {
   t.same(pruneSamples(s, 10, 6), [{ at: 5 }, { at: 9 }])
   t.equal(pruneSamples(s, 10, 100), s)
 })
+
+t.test('an answer stamped while our own loop stalled counts as answered, but its times are left out', async (t) => {
+  const stalled = { ...sample(now - 60, 1, 2, 250, 240, 10), stalled: true }
+  const s = [sample(now - 80, 1, 1, 20, 10, 10), stalled, sample(now - 40, 1, 3, 22, 12, 10)]
+  const stats = pathStats(s, { now, rttWindowMs: 15_000, lossWindowMs: 60_000 })
+  t.equal(stats.rttMs, 21)
+  t.equal(stats.jitterUpMs, 2, 'its neighbours pair up instead')
+  t.equal(stats.lossPct, 0)
+})

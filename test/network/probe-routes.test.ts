@@ -106,3 +106,15 @@ t.test('the steady rate leaves out the start of a transfer', async (t) => {
   t.equal(steadyRateMbps(points), 8)
   t.equal(steadyRateMbps([{ ms: 0, bytes: 0 }]), null)
 })
+
+t.test('a hub that parses octet-stream bodies elsewhere keeps doing so; the probe streams its own', async (t) => {
+  const a = Fastify()
+  a.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })
+  a.post('/elsewhere', async (req) => ({ buffer: Buffer.isBuffer(req.body) }))
+  await a.register(probeRoutes, {})
+  t.teardown(async () => await a.close())
+  const upload = await a.inject({ method: 'POST', url: '/probe/upload', headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.alloc(1000) })
+  t.match(upload.payload, /"done":true,"bytes":1000/)
+  const elsewhere = await a.inject({ method: 'POST', url: '/elsewhere', headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.alloc(10) })
+  t.same(elsewhere.json(), { buffer: true })
+})

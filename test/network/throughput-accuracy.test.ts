@@ -18,7 +18,7 @@ t.test('throughput test and packet train vs iperf3 on tbf-shaped links', { skip:
   let iperfPort = 5201 + Math.floor(Math.random() * 500)
   for (const shape of shapes) {
     link.shape(shape)
-    const ours = await new ThroughputProbe({ baseUrl: `http://${hub.host}:${hub.port}`, maxDurationMs: 3000, maxBytes: 16 * 1024 * 1024 }).run()
+    const ours = await new ThroughputProbe({ baseUrl: `http://${hub.host}:${hub.port}`, maxDurationMs: 4000, maxBytes: 16 * 1024 * 1024 }).run()
     const echo = new EchoProbe(hub)
     await echo.open()
     const train = await echo.train(24, 1200, 1500)

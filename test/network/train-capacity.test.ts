@@ -1,6 +1,6 @@
 // Capacity from a packet train's dispersion, on arrivals built with known spacing.
 import t from 'tap'
-import { trainCapacityMbps, type TrainArrival } from '../../gateway/network/train-capacity.js'
+import { trainCapacityMbps, trainIsClumped, type TrainArrival } from '../../gateway/network/train-capacity.js'
 
 function train (n: number, bytes: number, gapMs: number, burstPackets = 0): TrainArrival[] {
   const out: TrainArrival[] = []
@@ -33,4 +33,12 @@ t.test('order of arrival counts, not of sending; packets a queue dropped never u
 t.test('no estimate when too few packets came or they came too fast to time', async (t) => {
   t.equal(trainCapacityMbps(train(3, 1200, 5)), null)
   t.equal(trainCapacityMbps(train(24, 1200, 0.001)), null)
+})
+
+t.test('a busy receiver\'s clumped arrivals are recognised; a link\'s even spacing is not', async (t) => {
+  t.equal(trainIsClumped(train(24, 1200, 2)), false)
+  t.equal(trainIsClumped(train(24, 1200, 2, 8)), false, 'a burst at the start is not in the tail')
+  // The event loop was blocked: packets read four at a time, 8 ms apart.
+  const clumped = train(24, 1200, 2).map((a) => ({ ...a, atMs: Math.floor(a.seq / 4) * 8 + (a.seq % 4) * 0.01 }))
+  t.equal(trainIsClumped(clumped), true)
 })
