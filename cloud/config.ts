@@ -14,6 +14,7 @@ import { AuditConfig } from './audit/config.js'
 import { AlertsConfig, describeTimezoneProblem, OpeningHours } from './incidents/config.js'
 import { parseOpeningHours } from './incidents/opening-hours.js'
 import { NotifyTargets } from './notify/config.js'
+import { checkRegisterConfig, Parties, RegisterSettings, RoomRegisterConfig } from './register/config.js'
 import { ScheduleImportConfig } from './schedule/config.js'
 
 const Slug = Type.String({ pattern: SLUG_PATTERN, description: 'a slug of lowercase letters, digits and "-" (e.g. rodoy-1)' })
@@ -85,8 +86,10 @@ export const GatewayConfig = Type.Object({
   username: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'the gateway\'s MQTT user name (default: the room)' })),
   passwordHash: Type.String({ minLength: 1, description: 'a hash from `helserom hash-password` (scrypt$… for a chosen password, sha256$… for a generated one)' }),
   /** When the room is staffed; outside, incidents are recorded, not notified (default: alerts.openingHours). */
-  openingHours: Type.Optional(OpeningHours)
-}, { ...Strict, description: 'a gateway: { room, name, site, username, passwordHash, openingHours }' })
+  openingHours: Type.Optional(OpeningHours),
+  /** The room's equipment register: its support party, network, box and devices (cloud/register). */
+  register: Type.Optional(RoomRegisterConfig)
+}, { ...Strict, description: 'a gateway: { room, name, site, username, passwordHash, openingHours, register }' })
 
 export const Role = Type.Union([Type.Literal('it'), Type.Literal('staff'), Type.Literal('specialist')], { description: 'one of: it, staff, specialist' })
 export type Role = Static<typeof Role>
@@ -110,7 +113,10 @@ export const HubConfigSchema = Type.Object({
   alerts: AlertsConfig,
   notify: NotifyTargets,
   audit: AuditConfig,
-  scheduleImport: ScheduleImportConfig
+  scheduleImport: ScheduleImportConfig,
+  /** Support parties, referenced by the register entries of `gateways[].register`. */
+  parties: Parties,
+  register: RegisterSettings
 }, { ...Strict, description: 'a hub config' })
 
 export type HubConfig = Static<typeof HubConfigSchema>
@@ -193,6 +199,8 @@ export function checkHubConfig (config: HubConfig, report: (path: ConfigPath, me
       if (r !== '*' && !rooms.has(r)) report(['notify', i, 'rooms', j], `no gateway has room "${r}" (known rooms: ${[...rooms.keys()].join(', ') || 'none'})`)
     })
   })
+
+  checkRegisterConfig(config, report)
 
   const s = config.store
   if (s.kind === 'influxdb' && s.url === undefined) report(['store'], 'kind influxdb needs url (e.g. http://127.0.0.1:8086/helserom)')

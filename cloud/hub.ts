@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
-import type { ScheduleMessage } from '../protocol/messages.js'
+import type { ScheduleMessage, SupportMessage } from '../protocol/messages.js'
 import { topics } from '../protocol/topics.js'
 import { VERSION } from '../protocol/project-files.js'
 import { encodeMessage } from '../protocol/validate.js'
@@ -27,10 +27,12 @@ import { buildHttpApp } from './http/app.js'
 import type { ViewAudit } from './http/room-routes.js'
 import type { HealthResponse } from './http/system-routes.js'
 import { IncidentFeatures } from './incidents/features.js'
+import { RegisterFeatures } from './register/features.js'
 import { Ingest } from './ingest.js'
 import { commandRoutes } from './commands/index.js'
 import { historyRoutes } from './history/index.js'
 import { fhirRoutes } from './fhir/index.js'
+import { ProbeEchoServer, probeRoutes } from './probe/index.js'
 import { HubMetrics } from './metrics.js'
 import { createTelemetryStore } from './store/index.js'
 import type { TelemetryStore } from './store/telemetry-store.js'
@@ -86,10 +88,14 @@ export class Hub {
   readonly store: TelemetryStore | undefined
   /** Incidents, notifications, the audit log and schedule import (cloud/incidents/README.md). */
   readonly incidents: IncidentFeatures
+  /** The equipment register, support routing, calibration and the specialist's presence (cloud/register/README.md). */
+  readonly register: RegisterFeatures
   private appInstance: FastifyInstance | undefined
   private started: Promise<HubUrls> | undefined
   private stopped: Promise<void> | undefined
   private currentUrls: HubUrls | undefined
+  /** The UDP echo the gateways' network monitor probes, on the HTTP port number. */
+  private probeEcho: ProbeEchoServer | null = null
   private readonly startedAt: number
   private readonly clock: () => number
 
@@ -137,7 +143,28 @@ export class Hub {
       log: this.log,
       registry: this.metrics.registry,
       clock: this.clock,
-      publishSchedule: async (room, schedule) => await this.publishSchedule(room, schedule)
+      publishSchedule: async (room, schedule) => await this.publishSchedule(room, schedule),
+      // incidents go to the failing thing's maintainer, are held to its response time, and
+      // calibration due is an incident of its own (the register is built just below)
+      route: (n, configured) => this.register.route(n, configured),
+      extraRule: (state, ctx) => this.register.extraRule(state, ctx),
+      responseDue: (incident) => this.register.responseDue(incident)
+    })
+    this.register = new RegisterFeatures({
+      parties: config.parties,
+      register: config.register,
+      gateways: config.gateways,
+      timezone: config.alerts.timezone,
+      ignoreCodes: config.alerts.rules.readiness.ignoreCodes,
+      fsync: config.audit.fsync
+    }, {
+      dataDir: config.dataDir,
+      fleet: this.fleet,
+      ingest: this.ingest,
+      log: this.log,
+      clock: this.clock,
+      audit: () => this.incidents.audit,
+      publish: async (room, message) => await this.publishSupport(room, message)
     })
     this.metrics.roomsConfigured.set(this.fleet.size)
     this.metrics.onScrape(() => {
@@ -170,11 +197,16 @@ export class Hub {
       publishSchedule: async (room, schedule) => await this.publishSchedule(room, schedule),
       version: this.version,
       // every view of patient data goes to the audit log, and to the caller's hook when there is one
-      audit: (entry) => { this.incidents.viewAudit(entry); audit?.(entry) },
+      // … and a specialist's console opening or closing is their presence for the light
+      audit: (entry) => { this.incidents.viewAudit(entry); this.register.viewReport(entry); audit?.(entry) },
       incidents: this.incidents.engine,
       ...(this.options.wsAuthTimeoutMs !== undefined ? { wsAuthTimeoutMs: this.options.wsAuthTimeoutMs } : {})
     })
     await app.register(this.incidents.routes)
+    // Throughput and clock endpoints of the gateways' network monitor: outside /api, so without a
+    // bearer token (gateways have MQTT credentials only); bounded in size, time and concurrency.
+    await app.register(probeRoutes, { maxBytes: 32 * 1024 * 1024, maxConcurrent: 4 })
+    await app.register(this.register.routes)
     // Written before the answer leaves: a command, a history read of clinical data or a FHIR
     // export that cannot be audited is refused (503) rather than done unrecorded.
     if (this.options.deviceRoutes === false) return app
@@ -208,11 +240,15 @@ export class Hub {
     const store = this.store
     if (store !== undefined) await store.start()
     await this.incidents.start() // before the broker: the engine sees the retained state arrive
+    await this.register.start() // likewise: the register sees every device's retained health
     const endpoints: BrokerEndpoints = await this.broker.start()
     await this.ingest.attach(this.broker)
+    this.register.publishAll()
     const app = await this.app()
     await app.listen({ host: this.config.http.host, port: this.config.http.port })
     const port = (app.server.address() as AddressInfo).port
+    this.probeEcho = new ProbeEchoServer({ host: this.config.http.host, port, log: this.log.child({ part: 'probe-echo' }) })
+    await this.probeEcho.start()
     const base = `http://${urlHost(this.config.http.host)}:${port}`
     this.currentUrls = {
       http: base,
@@ -239,7 +275,9 @@ export class Hub {
       try { await fn() } catch (err) { problems.push(err); this.log.error({ err, what }, 'hub stop step failed') }
     }
     await step('http', async () => { await this.appInstance?.close() })
+    await step('probe-echo', async () => { await this.probeEcho?.stop() })
     await step('ingest', async () => { await this.ingest.detach(); this.ingest.close() })
+    await step('register', async () => { await this.register.stop() })
     await step('incidents', async () => { await this.incidents.stop() })
     await step('broker', async () => { await this.broker.close() })
     await step('store', async () => { await this.store?.close() })
@@ -251,6 +289,12 @@ export class Hub {
   async publishSchedule (room: string, schedule: ScheduleMessage): Promise<void> {
     if (!this.fleet.has(room)) throw new Error(`room "${room}" is not configured at this hub`)
     await this.broker.publish(topics.schedule(room), encodeMessage('schedule', schedule), { retain: true, qos: 1 })
+  }
+
+  /** Publishes a room's support message (retained): whom to call, calibration reasons, the specialist's presence. */
+  async publishSupport (room: string, message: SupportMessage): Promise<void> {
+    if (!this.fleet.has(room)) throw new Error(`room "${room}" is not configured at this hub`)
+    await this.broker.publish(topics.support(room), encodeMessage('support', message), { retain: true, qos: 1 })
   }
 
   health (): HealthResponse {

@@ -10,7 +10,7 @@ import type { Logger } from 'pino'
 import {
   checkMessage, encodeMessage, WireValidator,
   type CheckReport, type CommandRequest, type CommandResult, type Consultation,
-  type HealthMessage, type NetworkMessage, type ReadinessMessage, type ReadingsMessage, type Reason
+  type HealthMessage, type NetworkMessage, type ReadinessMessage, type ReadingsMessage, type Reason, type SupportMessage
 } from '../protocol/index.js'
 import { parseTopic, topics } from '../protocol/topics.js'
 import { deliveryOf, type MessageOfKind } from '../protocol/messages.js'
@@ -81,6 +81,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly log: Logger
   private readonly extensions: GatewayExtension[] = []
   private hubSchedule: Consultation[] | null = null
+  /** The hub's `support` message: whom to call about what, its reasons, the specialist's presence. */
+  private hubSupport: SupportMessage | null = null
   private tickTimer: NodeJS.Timeout | null = null
   private lastReadinessKey = ''
   private running = false
@@ -120,7 +122,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       password: config.hub.password,
       ca: config.hub.ca,
       will: { topic: topics.status(config.room), payload: this.statusPayload(false) },
-      subscriptions: [topics.schedule(config.room), topics.commands(config.room)],
+      subscriptions: [topics.schedule(config.room), topics.support(config.room), topics.commands(config.room)],
       log: this.log,
       ...options.uplink
     })
@@ -138,7 +140,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   /** Starts every part; returns when the local API and broker listen (devices and hub may follow). */
   async start (): Promise<this> {
     mkdirSync(this.dataDir, { recursive: true })
-    this.hubSchedule = this.loadSavedSchedule()
+    this.hubSchedule = this.loadSaved('schedule', this.scheduleFile())
+    this.hubSupport = this.loadSaved('support', this.supportFile())
     this.spool.open()
     this.wireEvents()
     const mqttPort = await this.localBroker.start()
@@ -271,7 +274,15 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         try { return [...source()] } catch (err) { this.log.error({ err }, 'a readiness reason source failed'); return [] }
       }),
       supportPhone: this.config.support.phone,
-      supportName: this.config.support.name
+      supportName: this.config.support.name,
+      ...(this.hubSupport !== null
+        ? {
+            contacts: this.hubSupport.contacts,
+            hubReasons: this.hubSupport.reasons,
+            // presence is live news: without the hub it may be stale, so it is not shown
+            specialist: this.uplink.connected ? this.hubSupport.specialist : null
+          }
+        : {})
     })
     const shown = this.hysteresis.apply(raw, now)
     const message: ReadinessMessage = {
@@ -282,9 +293,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       reasons: shown.reasons,
       summary: shown.summary,
       since: shown.since,
+      ...(shown.specialist !== undefined ? { specialist: shown.specialist } : {}),
       ts: now
     }
-    const key = JSON.stringify([message.level, message.profile, message.session, message.reasons, message.summary])
+    const key = JSON.stringify([message.level, message.profile, message.session, message.reasons, message.summary, message.specialist])
     if (key === this.lastReadinessKey) return
     this.lastReadinessKey = key
     this.readiness = message
@@ -406,9 +418,17 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (decoded === null || decoded.topic.room !== this.room) return
     if (decoded.kind === 'schedule') {
       this.hubSchedule = decoded.message
-      this.saveSchedule(decoded.message)
+      this.save(this.scheduleFile(), decoded.message)
       this.log.info({ consultations: decoded.message.length }, 'schedule from the hub')
       this.emit('schedule', decoded.message)
+      this.recomputeReadiness()
+    } else if (decoded.kind === 'support') {
+      const changed = JSON.stringify({ ...this.hubSupport, ts: 0 }) !== JSON.stringify({ ...decoded.message, ts: 0 })
+      this.hubSupport = decoded.message
+      if (changed) {
+        this.save(this.supportFile(), decoded.message)
+        this.log.info({ reasons: decoded.message.reasons.length, specialist: decoded.message.specialist?.state ?? null }, 'support contacts and reasons from the hub')
+      }
       this.recomputeReadiness()
     }
   }
@@ -440,26 +460,32 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     return join(this.dataDir, 'schedule.json')
   }
 
-  /** The hub's last schedule, kept so the room knows its day even if it restarts while offline. */
-  private loadSavedSchedule (): Consultation[] | null {
-    const file = this.scheduleFile()
+  private supportFile (): string {
+    return join(this.dataDir, 'support.json')
+  }
+
+  /**
+   * The hub's last schedule (and support contacts), kept so the room knows its day and whom to call
+   * even if it restarts while offline.
+   */
+  private loadSaved<K extends 'schedule' | 'support'> (kind: K, file: string): MessageOfKind[K] | null {
     if (!existsSync(file)) return null
     try {
-      const checked = checkMessage('schedule', JSON.parse(readFileSync(file, 'utf8')))
+      const checked = checkMessage(kind, JSON.parse(readFileSync(file, 'utf8')))
       if (checked.ok) return checked.value
-      this.log.warn({ file, reason: checked.reason }, 'ignoring a saved schedule that no longer fits the contract')
+      this.log.warn({ file, reason: checked.reason }, `ignoring a saved ${kind} that no longer fits the contract`)
     } catch (err) {
-      this.log.warn({ file, err: (err as Error).message }, 'ignoring an unreadable saved schedule')
+      this.log.warn({ file, err: (err as Error).message }, `ignoring an unreadable saved ${kind}`)
     }
     return null
   }
 
-  private saveSchedule (schedule: Consultation[]): void {
+  private save (file: string, value: unknown): void {
     try {
-      writeFileSync(this.scheduleFile() + '.tmp', JSON.stringify(schedule))
-      renameSync(this.scheduleFile() + '.tmp', this.scheduleFile())
+      writeFileSync(file + '.tmp', JSON.stringify(value))
+      renameSync(file + '.tmp', file)
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'could not save the schedule')
+      this.log.warn({ err: (err as Error).message, file }, 'could not save what the hub sent')
     }
   }
 }

@@ -80,6 +80,11 @@ export const ReadinessMessage = Type.Object({
   summary: Type.Optional(LocalizedText),
   /** Since when the room has been at this level. */
   since: Type.Optional(Timestamp),
+  /**
+   * The specialist's side of the "before the appointment" check, from the hub's `support` message:
+   * ready (has the consultation console open) or absent (the consultation has started without them).
+   */
+  specialist: Type.Optional(Type.Union([Type.Literal('ready'), Type.Literal('absent')])),
   ts: Timestamp
 })
 export type ReadinessMessage = Static<typeof ReadinessMessage>
@@ -206,6 +211,42 @@ export type CommandResult = Static<typeof CommandResult>
 export const ScheduleMessage = Type.Array(Consultation, { maxItems: 1000 })
 export type ScheduleMessage = Static<typeof ScheduleMessage>
 
+/**
+ * Whom staff call about one thing in the room: the party that maintains it (cloud/register). A
+ * department's name as it reads after "ring …" / "call …", and its number: no personal data.
+ */
+export const SupportContact = Type.Object({
+  party: Type.String({ pattern: SLUG_PATTERN, description: 'the party\'s id in the hub config' }),
+  name: LocalizedText,
+  phone: Type.String({ minLength: 3, maxLength: 40 })
+})
+export type SupportContact = Static<typeof SupportContact>
+
+/** The specialist's presence for the room's running or next consultation (role only, never a name). */
+export const SpecialistPresence = Type.Object({
+  consultation: Type.String({ minLength: 1, maxLength: 200 }),
+  state: Type.Union([Type.Literal('ready'), Type.Literal('absent')])
+})
+export type SpecialistPresence = Static<typeof SpecialistPresence>
+
+/**
+ * `support` (retained, published by the hub): what the hub knows that the light needs — who to call
+ * about each thing (the devices by id, the network, the box, and the room's default), the hub's own
+ * readiness reasons (calibration or control due), and whether the specialist is there.
+ */
+export const SupportMessage = Type.Object({
+  contacts: Type.Object({
+    room: Type.Union([SupportContact, Type.Null()]),
+    network: Type.Union([SupportContact, Type.Null()]),
+    box: Type.Union([SupportContact, Type.Null()]),
+    devices: Type.Record(Type.String({ pattern: SLUG_PATTERN }), SupportContact, { additionalProperties: false })
+  }),
+  reasons: Type.Array(Reason, { maxItems: 100 }),
+  specialist: Type.Union([SpecialistPresence, Type.Null()]),
+  ts: Timestamp
+})
+export type SupportMessage = Static<typeof SupportMessage>
+
 /** The schema of each message kind, keyed as `parseTopic` names them. */
 export const messageSchemas = {
   status: StatusMessage,
@@ -216,7 +257,8 @@ export const messageSchemas = {
   check: CheckReport,
   command: CommandRequest,
   commandResult: CommandResult,
-  schedule: ScheduleMessage
+  schedule: ScheduleMessage,
+  support: SupportMessage
 } as const satisfies Record<string, TSchema>
 
 export interface MessageOfKind {
@@ -229,6 +271,7 @@ export interface MessageOfKind {
   command: CommandRequest
   commandResult: CommandResult
   schedule: ScheduleMessage
+  support: SupportMessage
 }
 
 /** Retained flag and QoS of each message kind, as the contract's table says. */
@@ -241,7 +284,8 @@ export const deliveryOf: Record<keyof MessageOfKind, { retain: boolean, qos: 0 |
   check: { retain: true, qos: 1 },
   command: { retain: false, qos: 1 },
   commandResult: { retain: false, qos: 1 },
-  schedule: { retain: true, qos: 1 }
+  schedule: { retain: true, qos: 1 },
+  support: { retain: true, qos: 1 }
 }
 
 // Keep the pattern referenced so a change of command naming is made in one place (topics.ts).

@@ -39,6 +39,8 @@ export const topics = {
   network: (r: string) => `${room(r)}/network`,
   check: (r: string) => `${room(r)}/check`,
   schedule: (r: string) => `${room(r)}/schedule`,
+  /** Published by the hub (retained): who to call, the hub's reasons, the specialist's presence. */
+  support: (r: string) => `${room(r)}/support`,
   health: (r: string, device: string) => `${room(r)}/devices/${slug(device, 'device')}/health`,
   readings: (r: string, device: string) => `${room(r)}/devices/${slug(device, 'device')}/readings`,
   command: (r: string, name: string) => `${room(r)}/cmd/${commandName(name)}`,
@@ -48,11 +50,11 @@ export const topics = {
 } as const
 
 export type MessageKind =
-  | 'status' | 'readiness' | 'network' | 'check' | 'schedule'
+  | 'status' | 'readiness' | 'network' | 'check' | 'schedule' | 'support'
   | 'health' | 'readings' | 'command' | 'commandResult'
 
 export type ParsedTopic =
-  | { kind: 'status' | 'readiness' | 'network' | 'check' | 'schedule', room: string }
+  | { kind: 'status' | 'readiness' | 'network' | 'check' | 'schedule' | 'support', room: string }
   | { kind: 'health' | 'readings', room: string, device: string }
   | { kind: 'command' | 'commandResult', room: string, name: string }
 
@@ -64,7 +66,7 @@ export function parseTopic (topic: string): ParsedTopic | null {
   if (r === undefined || !isSlug(r) || a === undefined) return null
   if (b === undefined) {
     switch (a) {
-      case 'status': case 'readiness': case 'network': case 'check': case 'schedule':
+      case 'status': case 'readiness': case 'network': case 'check': case 'schedule': case 'support':
         return { kind: a, room: r }
       default: return null
     }

@@ -5,8 +5,8 @@
 //   a user       their name + bearer token as password: read-only, for dashboards
 // What each may do (DESIGN.md, "Wire contract" and "Data that is personal"):
 //   gateway  publishes only under its own room: status, readiness, network, check, devices/*/health,
-//            devices/*/readings, cmd/*/result — never schedule or cmd/{name}, which come from the hub;
-//            subscribes only to its own schedule and cmd/+ (or one cmd/{name})
+//            devices/*/readings, cmd/*/result — never schedule, support or cmd/{name}, which come
+//            from the hub; subscribes only to its own schedule, support and cmd/+ (or one cmd/{name})
 //   user     publishes nothing; subscribes to rooms they may see: staff only readiness and status,
 //            specialist and it everything (readings included); a wildcard room needs every room
 // A denial is counted and logged (rate-limited), and answered the MQTT 3.1.1 way: a refused CONNACK,
@@ -35,7 +35,7 @@ export function publishDenial (identity: MqttIdentity, topic: string): string | 
   const parsed = parseTopic(topic)
   if (parsed === null) return 'topic is not part of the helserom/v1 contract'
   if (parsed.room !== identity.room) return `gateway of ${identity.room} may not publish for room ${parsed.room}`
-  if (parsed.kind === 'schedule' || parsed.kind === 'command') return `${parsed.kind} is published by the hub only`
+  if (parsed.kind === 'schedule' || parsed.kind === 'support' || parsed.kind === 'command') return `${parsed.kind} is published by the hub only`
   return null
 }
 
@@ -44,10 +44,10 @@ export function subscribeDenial (identity: MqttIdentity, filter: string): string
   if (identity.kind === 'internal') return null
   if (identity.kind === 'gateway') {
     const room = identity.room
-    if (filter === topics.schedule(room) || filter === topics.commands(room)) return null
+    if (filter === topics.schedule(room) || filter === topics.support(room) || filter === topics.commands(room)) return null
     const parsed = parseTopic(filter)
     if (parsed?.kind === 'command' && parsed.room === room && isCommandName(parsed.name)) return null
-    return `gateway of ${room} may subscribe only to its schedule and cmd/+`
+    return `gateway of ${room} may subscribe only to its schedule, support and cmd/+`
   }
   const user = identity.user
   const prefix = TOPIC_ROOT + '/'

@@ -1,6 +1,7 @@
 // The incident engine: the I/O around the pure parts. It watches the ingest's room events (and a
-// tick, for what time alone changes: consultations coming closer, holds running out, reminders),
-// runs the rules (rules.ts) for the room, feeds the result to the lifecycle (lifecycle.ts), and for
+// tick, for what time alone changes: consultations coming closer, holds running out, reminders,
+// response times running out), runs the rules (rules.ts, plus an optional extra rule such as the
+// equipment register's calibration) for the room, feeds the result to the lifecycle (lifecycle.ts), and for
 // every change: appends it to the incident log, emits it (`change`, for the WebSocket), writes the
 // hub's own acts to the audit log, and hands due notifications (notify-policy.ts) to the notifier.
 // Nothing here blocks the ingest: the notifier only queues, the logs write in the background.
@@ -14,12 +15,14 @@ import { makeNotification, type Notification } from '../notify/notification.js'
 import { TypedEmitter } from '../typed-emitter.js'
 import { addSample, type BandwidthSample } from './bandwidth-trend.js'
 import type { AlertsConfig } from './config.js'
-import type { ConsultationRef, Incident } from './incident.js'
+import type { Reason } from '../../protocol/messages.js'
+import type { RoomState } from '../fleet-state.js'
+import type { Condition, ConsultationRef, Incident } from './incident.js'
 import { IncidentLog } from './incident-log.js'
 import { IncidentBook, IncidentError, newIncidentId, type ChangeKind, type IncidentChange, type IncidentFilter } from './lifecycle.js'
-import { dueNotifications, notificationFor, type NotifyEvent } from './notify-policy.js'
+import { dueNotifications, notificationFor, overdueNotifications, type NotifyEvent } from './notify-policy.js'
 import { isOpen, parseOpeningHours, type OpeningHoursSpec, type WeekHours } from './opening-hours.js'
-import { evaluateRoom } from './rules.js'
+import { currentOrNext, evaluateRoom } from './rules.js'
 
 export { IncidentError }
 
@@ -32,6 +35,13 @@ export interface IncidentChangeEvent {
 export interface IncidentEngineEvents {
   [event: string]: unknown
   change: IncidentChangeEvent
+}
+
+/** A rule from outside the incidents folder (the equipment register's calibration rule). */
+export type ExtraRule = (state: RoomState, ctx: { now: number, consultation: ConsultationRef | null }) => {
+  conditions: Condition[]
+  /** Readiness reasons this rule answers for (or that are nobody's fault): left out of the readiness incident. */
+  claims: (reason: Reason) => boolean
 }
 
 /** The part of the AuditLog the engine uses. */
@@ -57,6 +67,13 @@ export interface IncidentEngineOptions {
   registry?: Registry
   clock?: () => number
   newId?: (now: number) => string
+  extraRule?: ExtraRule
+  /**
+   * When an incident's promised response runs out (the maintainer's response time within its
+   * service hours, cloud/register); null: no promise. An open incident past it is escalated once
+   * with the notification event `overdue`.
+   */
+  responseDue?: (incident: Incident) => number | null
 }
 
 const MIN = 60_000
@@ -158,6 +175,13 @@ export class IncidentEngine extends TypedEmitter<IncidentEngineEvents> {
       leadMs: c.leadMinutes * MIN
     })
     for (const { incident, event } of due) this.send(incident, event, now)
+    const responseDue = this.options.responseDue
+    if (responseDue !== undefined) {
+      const dueAt = (i: Incident): number | null => {
+        try { return responseDue(i) } catch (err) { this.options.log.error({ err, incident: i.id }, 'the response time of an incident could not be found'); return null }
+      }
+      for (const incident of overdueNotifications(this.book.activeIncidents(), now, dueAt)) this.overdue(incident, now)
+    }
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now
       this.book.prune(now, c.retentionDays * 24 * 60 * MIN)
@@ -170,12 +194,18 @@ export class IncidentEngine extends TypedEmitter<IncidentEngineEvents> {
       const state = this.options.fleet.get(room)
       if (state === undefined) return
       const now = this.clock()
-      const result = evaluateRoom(state, { now, config: this.options.config, bandwidth: this.bandwidth.get(room) ?? [] })
+      const extra = this.options.extraRule?.(state, { now, consultation: currentOrNext(state, now) })
+      const result = evaluateRoom(state, {
+        now,
+        config: this.options.config,
+        bandwidth: this.bandwidth.get(room) ?? [],
+        ...(extra !== undefined ? { claimed: extra.claims } : {})
+      })
       const staffed = this.staffed(room, result.consultation, now)
       const changes = this.book.update({
         room,
         roomName: state.name,
-        conditions: result.conditions,
+        conditions: extra !== undefined ? [...result.conditions, ...extra.conditions] : result.conditions,
         quiet: !staffed,
         keep: result.unknown
       }, now)
@@ -246,6 +276,26 @@ export class IncidentEngine extends TypedEmitter<IncidentEngineEvents> {
     }
     const event = notificationFor(change, staffed)
     if (event !== null) this.send(i, event, now)
+  }
+
+  /** Escalates an incident nobody acknowledged in time: notified (when someone takes it) and audited once. */
+  private overdue (incident: Incident, now: number): void {
+    this.send(incident, 'overdue', now)
+    if ((incident.overdueAt ?? null) === null) {
+      // nobody to tell: still recorded once, so the tick does not try every 15 s
+      const change = this.book.markNotified(incident.id, 'overdue', now)
+      if (change !== null) this.save(change.incident)
+    }
+    this.counted?.inc({ rule: incident.rule, kind: 'overdue' })
+    this.emit('change', { kind: 'updated', incident: structuredClone(incident) })
+    this.options.audit?.record({
+      actor: 'hub',
+      role: 'system',
+      action: 'incident.overdue',
+      room: incident.room,
+      ...deviceOf(incident),
+      detail: { incident: incident.id, cause: incident.cause, severity: incident.severity, openedAt: incident.openedAt }
+    })
   }
 
   private send (incident: Incident, event: NotifyEvent, now: number): void {

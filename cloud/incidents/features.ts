@@ -44,6 +44,9 @@ export interface IncidentFeaturesDeps {
   clock?: () => number
   /** Who is told (default: by the notify config). */
   route?: RouteFn
+  /** An extra rule (the equipment register's calibration) and the promised response times (IncidentEngineOptions). */
+  extraRule?: IncidentEngineOptions['extraRule']
+  responseDue?: IncidentEngineOptions['responseDue']
   /** Notifier retry timing (tests make it short). */
   retry?: { baseDelayMs?: number, maxDelayMs?: number }
 }
@@ -89,7 +92,9 @@ export class IncidentFeatures {
       notify: (n) => this.notifier.notify(n),
       audit: this.audit,
       clock,
-      ...(deps.registry !== undefined ? { registry: deps.registry } : {})
+      ...(deps.registry !== undefined ? { registry: deps.registry } : {}),
+      ...(deps.extraRule !== undefined ? { extraRule: deps.extraRule } : {}),
+      ...(deps.responseDue !== undefined ? { responseDue: deps.responseDue } : {})
     })
     const engine = this.engine
     const audit = this.audit

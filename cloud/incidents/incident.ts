@@ -12,7 +12,7 @@ export type IncidentState = Static<typeof IncidentState>
 
 export const RuleName = Type.Union([
   Type.Literal('offline'), Type.Literal('deviceDown'), Type.Literal('readiness'),
-  Type.Literal('check'), Type.Literal('bandwidth'), Type.Literal('battery')
+  Type.Literal('check'), Type.Literal('bandwidth'), Type.Literal('battery'), Type.Literal('calibration')
 ], { description: 'the rule that raised it' })
 export type RuleName = Static<typeof RuleName>
 
@@ -69,6 +69,8 @@ export const Incident = Type.Object({
   quiet: Type.Boolean(),
   /** When IT was last told (opened, escalated, reminder); null: not yet. */
   notifiedAt: Nullable(Ms),
+  /** When it was escalated for not being acknowledged within the maintainer's promised response time. */
+  overdueAt: Type.Optional(Nullable(Ms)),
   history: Type.Array(HistoryEvent, { description: 'what happened, oldest first (at most the last 100 events)' })
 }, { description: 'an incident' })
 export type Incident = Static<typeof Incident>

@@ -165,11 +165,12 @@ export class IncidentBook {
     return { kind: 'acknowledged', incident }
   }
 
-  /** Notes that IT was told (opened, escalated, reminder …); `quiet` notes that it was held back. */
+  /** Notes that IT was told (opened, escalated, reminder, overdue …); `quiet` notes that it was held back. */
   markNotified (id: string, what: string, now: number): IncidentChange | null {
     const incident = this.incidents.get(id)
     if (incident === undefined) return null
     if (what !== 'acknowledged' && what !== 'resolved') incident.notifiedAt = now
+    if (what === 'overdue') incident.overdueAt = now
     this.event(incident, now, 'notified', { by: what })
     return { kind: 'notified', incident }
   }
@@ -204,6 +205,7 @@ export class IncidentBook {
       Object.assign(previous, this.fields(c, u.roomName), {
         state: 'open', resolvedAt: null, acknowledgedAt: null, acknowledgedBy: null, updatedAt: now, reopenCount: previous.reopenCount + 1
       })
+      delete previous.overdueAt // the response time runs again
       this.event(previous, now, 'reopened', { severity: c.severity })
       return { kind: 'reopened', incident: previous }
     }

@@ -30,6 +30,11 @@ export interface RuleContext {
   config: AlertsConfig
   /** The room's recent throughput measurements (IncidentEngine keeps them). */
   bandwidth?: readonly BandwidthSample[]
+  /**
+   * Readiness reasons another part of the hub answers for (the equipment register's calibration
+   * incidents; the specialist's presence, which is nobody's fault): the readiness rule leaves them out.
+   */
+  claimed?: (reason: Reason) => boolean
 }
 
 export interface RoomEvaluation {
@@ -140,7 +145,7 @@ export function evaluateRoom (state: RoomState, ctx: RuleContext): RoomEvaluatio
 
   if (rules.readiness.enabled && near !== null && state.readiness !== null && state.readiness.level !== 'green') {
     const ignore = new Set(rules.readiness.ignoreCodes)
-    const left = reasons.filter((r) => !claimed.has(r) && !ignore.has(r.code))
+    const left = reasons.filter((r) => !claimed.has(r) && !ignore.has(r.code) && ctx.claimed?.(r) !== true)
     if (left.length > 0) {
       const level = left.some((r) => r.level === 'red') ? 'red' : 'amber'
       add('readiness', 'readiness', level === 'red' ? near : easier[near], hold(rules.readiness), texts.readiness(text, level, left))

@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { SLUG_PATTERN } from '../../protocol/topics.js'
 
-export const NOTIFY_EVENTS = ['opened', 'reopened', 'escalated', 'reminder', 'acknowledged', 'resolved'] as const
+export const NOTIFY_EVENTS = ['opened', 'reopened', 'escalated', 'reminder', 'overdue', 'acknowledged', 'resolved'] as const
 
 export const NotifyTarget = Type.Object({
   kind: Type.Union([Type.Literal('webhook'), Type.Literal('teams')], { description: '"webhook" (generic JSON) or "teams" (a Teams channel webhook)' }),

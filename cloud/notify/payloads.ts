@@ -14,6 +14,7 @@ const eventWord: Record<NotifyEvent, { nb: string, en: string }> = {
   reopened: { nb: 'Hendelsen er tilbake', en: 'Incident is back' },
   escalated: { nb: 'Mer alvorlig', en: 'More severe' },
   reminder: { nb: 'Påminnelse: ikke kvittert', en: 'Reminder: not acknowledged' },
+  overdue: { nb: 'Ikke kvittert innen lovet responstid', en: 'Not acknowledged within the promised response time' },
   acknowledged: { nb: 'Kvittert', en: 'Acknowledged' },
   resolved: { nb: 'Løst', en: 'Resolved' }
 }

@@ -1,7 +1,7 @@
 // Who is told about an incident: the one replaceable decision. The default routes by the config
-// (each target's rooms, minSeverity and events). A later issue routes to the owner or maintainer of
-// the failing device from the equipment register: pass another RouteFn to the Notifier — it may
-// return targets that are not in the config, built from the register.
+// (each target's rooms, minSeverity and events). `routeWith` adds targets chosen for the incident
+// itself — the equipment register (cloud/register) gives the failing thing's maintainer, and on
+// `overdue` the party it escalates to — under the same filters, each URL told once.
 import { SEVERITY_RANK, type Incident, type Severity } from '../incidents/incident.js'
 import type { NotifyTarget } from './config.js'
 import type { Notification } from './notification.js'
@@ -16,6 +16,20 @@ export const routeByConfig: RouteFn = (n, configured) => {
     SEVERITY_RANK[severity] >= SEVERITY_RANK[t.minSeverity ?? 'info'] &&
     (t.events === undefined || t.events.includes(n.event))
   )
+}
+
+/** `base` (default routeByConfig) plus `extra(notification)`, filtered the same way; a URL already chosen is not told twice. */
+export function routeWith (extra: (notification: Notification) => readonly NotifyTarget[], base: RouteFn = routeByConfig): RouteFn {
+  return (n, configured) => {
+    const chosen = [...base(n, configured)]
+    const urls = new Set(chosen.map((t) => t.url))
+    for (const t of base(n, extra(n))) {
+      if (urls.has(t.url)) continue
+      urls.add(t.url)
+      chosen.push(t)
+    }
+    return chosen
+  }
 }
 
 /** The highest severity the incident had (as far as its history remembers). */

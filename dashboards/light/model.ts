@@ -46,8 +46,10 @@ const NO_CONTACT_HUB: Localized = {
   en: 'This view cannot reach the hub. Check the network; the light in the room still works.'
 }
 
+/** Adds the room's support number to a red sentence that does not yet say whom to call. */
 function withSupport (text: Localized, phone: string | null, name: Localized | null): Localized {
-  if (phone === null || text.nb.includes(phone)) return text
+  // the gateway names the failing thing's maintainer ("ring medisinsk-teknisk avdeling på …") when the hub told it
+  if (phone === null || text.nb.includes(phone) || /\bring .+ på [+0-9]/.test(text.nb)) return text
   const who = name ?? { nb: 'IT-support', en: 'IT support' }
   const strip = (s: string): string => s.replace(/[.\s]+$/, '')
   return { nb: `${strip(text.nb)} — ring ${who.nb} på ${phone}.`, en: `${strip(text.en)} — call ${who.en} on ${phone}.` }

@@ -2,8 +2,10 @@
 // device health, network quality, uplink state, clock) → { level, reasons[] }. Green: everything
 // the consultation needs works. Amber: it works, but something is degraded or heading for trouble.
 // Red: a required device or the network fails. Flapping is handled elsewhere (hysteresis.ts).
+// What the hub adds (its `support` message): the number to call about the failing thing — its
+// maintainer's, else the room's — its own reasons (calibration due), and the specialist's presence.
 import type {
-  Consultation, HealthState, LocalizedText, NetworkMessage, Reason, ReadinessLevel
+  Consultation, HealthState, LocalizedText, NetworkMessage, Reason, ReadinessLevel, SpecialistPresence, SupportContact, SupportMessage
 } from '../../protocol/messages.js'
 import type { MetricValue } from '../../drivers/contract.js'
 import type { NetworkThresholds, Profile } from '../config.js'
@@ -34,8 +36,15 @@ export interface ReadinessInput {
   uplinkConnected: boolean
   /** Reasons other parts of the gateway contribute (network trends, the pre-session check, …). */
   extraReasons?: readonly Reason[]
+  /** The room config's support: whom to call when the hub has named nobody for the failing thing. */
   supportPhone?: string
   supportName?: LocalizedText
+  /** From the hub's `support` message: whom to call about what. */
+  contacts?: SupportMessage['contacts']
+  /** From the hub: its reasons (calibration due); those of devices the profile does not need are left out. */
+  hubReasons?: readonly Reason[]
+  /** From the hub: the specialist's presence (counts only for the consultation it names). */
+  specialist?: SpecialistPresence | null
 }
 
 export interface ReadinessEvaluation {
@@ -45,6 +54,8 @@ export interface ReadinessEvaluation {
   session: Consultation | null
   reasons: Reason[]
   summary: LocalizedText
+  /** The specialist of the current or next consultation: ready, or absent after the start. */
+  specialist?: SpecialistPresence['state']
 }
 
 const rank: Record<ReadinessLevel, number> = { green: 0, amber: 1, red: 2 }
@@ -76,11 +87,15 @@ export function evaluateReadiness (input: ReadinessInput): ReadinessEvaluation {
   if (profile !== undefined) found.push(...networkReasons(profile.network, input.network, input.now, input.networkMaxAgeMs))
   if (!input.uplinkConnected) found.push(reasons.uplinkDown())
   found.push(...(input.extraReasons ?? []))
+  const required = new Set(profile?.requires ?? [])
+  found.push(...(input.hubReasons ?? []).filter((r) => r.device === undefined || required.has(r.device)))
+  const specialist = session !== null && input.specialist?.consultation === session.id ? input.specialist.state : undefined
 
   // Red reasons first so the light's sentence names the worst problem.
   const ordered = [...found.filter((r) => r.level === 'red'), ...found.filter((r) => r.level !== 'red')]
   const level = ordered.reduce<ReadinessLevel>((acc, r) => worseOf(acc, r.level ?? 'amber'), 'green')
   const names = [...input.devices.values()].map((d) => d.name)
+  const contact = contactFor(ordered[0], input.contacts)
   return {
     level,
     profile: profile !== undefined ? profileId : null,
@@ -91,11 +106,24 @@ export function evaluateReadiness (input: ReadinessInput): ReadinessEvaluation {
       level,
       first: ordered[0],
       sessionTime: session !== null ? clockTime(session.start, input.timezone) : null,
-      supportPhone: input.supportPhone,
-      supportName: input.supportName,
-      names
-    })
+      supportPhone: contact?.phone ?? input.supportPhone,
+      supportName: contact !== null ? contact.name : input.supportName,
+      names,
+      ...(specialist !== undefined ? { specialist } : {})
+    }),
+    ...(specialist !== undefined ? { specialist } : {})
   }
+}
+
+/**
+ * Whom staff call about a reason: the maintainer of its device, or of the network, as the hub named
+ * them; else the room's party; null when the hub has said nothing (the room config's support then).
+ */
+export function contactFor (r: Pick<Reason, 'code' | 'device'> | undefined, contacts: SupportMessage['contacts'] | undefined): SupportContact | null {
+  if (r === undefined || contacts === undefined) return null
+  if (r.device !== undefined) return contacts.devices[r.device] ?? contacts.room
+  if (r.code.startsWith('network.') || r.code === 'uplink.down') return contacts.network ?? contacts.room
+  return contacts.room
 }
 
 function deviceReasons (id: string, device: DeviceView | undefined, session: Consultation | null): Reason[] {

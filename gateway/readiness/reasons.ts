@@ -103,10 +103,28 @@ export interface SummaryContext {
   supportName?: LocalizedText
   /** Names that keep their capital letter mid-sentence (device names). */
   names: readonly string[]
+  /** The specialist of the consultation (role only, never a name). */
+  specialist?: 'ready' | 'absent'
 }
 
-/** The one sentence the light shows under its colour word. */
+const specialistWords: Record<'ready' | 'absent', LocalizedText> = {
+  ready: { nb: 'Spesialisten er klar', en: 'The specialist is ready' },
+  absent: { nb: 'Spesialisten har ikke koblet seg på ennå', en: 'The specialist has not joined yet' }
+}
+
+/**
+ * The sentence the light shows under its colour word, and after it, when the hub knows, whether the
+ * specialist is there: that is information for staff, not a fault, so it never changes the colour.
+ */
 export function summarize (ctx: SummaryContext): LocalizedText {
+  const sentence = roomSentence(ctx)
+  if (ctx.specialist === undefined) return sentence
+  const s = specialistWords[ctx.specialist]
+  const end = (text: string): string => /[.!?]$/.test(text) ? text : `${text}.`
+  return { nb: `${end(sentence.nb)} ${s.nb}`, en: `${end(sentence.en)} ${s.en}` }
+}
+
+function roomSentence (ctx: SummaryContext): LocalizedText {
   if (ctx.level === 'green' || ctx.first === undefined) {
     return ctx.sessionTime !== null
       ? { nb: `Rommet er klart for konsultasjonen kl. ${ctx.sessionTime}`, en: `The room is ready for the ${ctx.sessionTime} consultation` }

@@ -19,7 +19,18 @@ const examples: Record<MessageKind, unknown> = {
     steps: [{ name: 'camera.preset', device: 'cam-1', passed: false, reason, ts }] },
   command: { id: 'cmd-1', device: 'cam-1', args: { preset: 'patient' }, ts },
   commandResult: { id: 'cmd-1', ok: true, result: { preset: 'patient' }, ts },
-  schedule: [session]
+  schedule: [session],
+  support: {
+    contacts: {
+      room: { party: 'rodoy-it', name: { nb: 'kommunens IT', en: 'the municipality\'s IT' }, phone: '75 09 50 00' },
+      network: { party: 'rodoy-it', name: { nb: 'kommunens IT', en: 'the municipality\'s IT' }, phone: '75 09 50 00' },
+      box: null,
+      devices: { 'spo2-1': { party: 'mtu', name: { nb: 'medisinsk-teknisk avdeling', en: 'the medical-technical department' }, phone: '75 12 34 56' } }
+    },
+    reasons: [{ code: 'calibration.overdue', level: 'amber', device: 'spo2-1', message: { nb: 'Pulsoksymeter skulle vært kalibrert', en: 'Pulsoksymeter was due for calibration' } }],
+    specialist: { consultation: 'c-1', state: 'ready' },
+    ts
+  }
 }
 
 const malformed: Record<MessageKind, Array<[string, unknown]>> = {
@@ -33,7 +44,10 @@ const malformed: Record<MessageKind, Array<[string, unknown]>> = {
   check: [['unknown trigger', { ...examples.check as object, trigger: 'cron' }], ['steps missing', { id: 'x', trigger: 'manual', session: null, profile: null, passed: true, startedAt: ts, ts }]],
   command: [['no id', { ts }], ['device not a slug', { id: 'x', device: 'Cam 1', ts }]],
   commandResult: [['ok missing', { id: 'x', ts }]],
-  schedule: [['not a list', { consultations: [] }], ['minutes zero', [{ ...session, minutes: 0 }]]]
+  schedule: [['not a list', { consultations: [] }], ['minutes zero', [{ ...session, minutes: 0 }]]],
+  support: [['contacts missing', { reasons: [], specialist: null, ts }],
+    ['a device key that is not a slug', { ...examples.support as object, contacts: { room: null, network: null, box: null, devices: { 'Spo2 1': { party: 'mtu', name: { nb: 'x', en: 'x' }, phone: '123' } } } }],
+    ['a presence with a name in it', { ...examples.support as object, specialist: { consultation: 'c-1', state: 'Dr. Hansen is here' } }]]
 }
 
 for (const kind of Object.keys(examples) as MessageKind[]) {
