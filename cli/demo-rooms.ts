@@ -20,6 +20,8 @@ export interface DemoRoom {
   room: string
   name: string
   site: string
+  /** The municipality's IT: it answers for the room, its network and its box (issue 9's register). */
+  municipalIt: { phone: string }
   devices: DemoDevice[]
   defaultProfile: string
   profiles: Record<string, unknown>
@@ -40,6 +42,7 @@ export const demoRooms: DemoRoom[] = [
     room: 'rodoy-1',
     name: 'Helserom Rødøy',
     site: 'Rødøy kommune',
+    municipalIt: { phone: '75 09 50 00' },
     devices: [
       // `wide` is the course flow's preset (flows/examples/course-mode.json).
       { ...camera('cam-1', 'Kamera'), extra: { presets: { patient: '1', overview: '2', wide: '2' } } },
@@ -61,6 +64,7 @@ export const demoRooms: DemoRoom[] = [
     room: 'donna-1',
     name: 'Helserom Dønna',
     site: 'Dønna kommune',
+    municipalIt: { phone: '75 05 60 00' },
     devices: [
       { id: 'derm-1', name: 'Dermatoskop', kind: 'video-stream', start: async () => await startVideoStreamSimulator({ stream: 'mjpeg', kbps: 4000 }) },
       { id: 'video-1', name: 'Videokamera', kind: 'video-stream', start: async () => await startVideoStreamSimulator({ stream: 'rtsp' }) },
@@ -76,6 +80,7 @@ export const demoRooms: DemoRoom[] = [
     room: 'bronnoysund-1',
     name: 'Helserom Brønnøysund',
     site: 'Brønnøy kommune',
+    municipalIt: { phone: '75 01 20 00' },
     devices: [
       camera('cam-1', 'Romkamera'),
       { id: 'hololens-1', name: 'HoloLens', kind: 'hololens', start: async () => await startHoloLensSimulator({ batteryPct: 84 }) }
@@ -87,3 +92,24 @@ export const demoRooms: DemoRoom[] = [
     schedule: (now) => [{ id: 'bronnoysund-c1', start: roundUp(now + minutes(60)), minutes: 90, profile: 'lms-kurs' }]
   }
 ]
+
+/** The hospital's medical-technical department maintains the sensors; each municipality's IT the rest. */
+export const demoParties = [
+  { id: 'mtu', kind: 'medtech', name: { nb: 'medisinsk-teknisk avdeling', en: 'the medical-technical department' }, phone: '75 12 34 56', responseMinutes: 30 },
+  ...demoRooms.map((r) => ({ id: `${r.room}-it`, kind: 'municipal-it', name: { nb: 'kommunens IT', en: 'the municipality\'s IT' }, phone: r.municipalIt.phone, serviceHours: { 'mon-fri': '08:00-15:30' }, responseMinutes: 120 }))
+]
+
+/** A room's register: who answers for what (cloud/register). Sensors are calibrated yearly. */
+export function demoRegister (room: DemoRoom, now: number): Record<string, unknown> {
+  const it = `${room.room}-it`
+  const lastCalibration = new Date(now - 100 * 24 * 3_600_000).toISOString().slice(0, 10)
+  return {
+    support: it,
+    network: { maintainer: it },
+    box: { maintainer: it },
+    // the box (kind host) reports into `box` above, not as a device of its own
+    devices: Object.fromEntries(room.devices.filter((d) => d.kind !== 'host').map((d) => [d.id, d.kind === 'serial-sensor'
+      ? { maintainer: 'mtu', calibration: { intervalDays: 365, last: lastCalibration } }
+      : { maintainer: it }]))
+  }
+}

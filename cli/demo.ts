@@ -13,7 +13,7 @@ import { roomConfigFromObject } from '../gateway/config.js'
 import { generateToken, hashPassword, hashToken } from '../protocol/credentials.js'
 import type { RunningSimulator } from '../drivers/contract.js'
 import { exampleFlowFiles } from '../gateway/node-red/index.js'
-import { demoRooms } from './demo-rooms.js'
+import { demoParties, demoRegister, demoRooms } from './demo-rooms.js'
 import { parseOptions, untilStopped } from './options.js'
 
 /** The preferred port if it is free, else any free one (so a second demo or a busy 8080 still runs). */
@@ -87,7 +87,8 @@ export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle>
       http: { host: '127.0.0.1', port: hubHttp },
       mqtt: { host: '127.0.0.1', port: hubMqtt },
       dataDir: join(dataDir, 'hub'),
-      gateways: await Promise.all(demoRooms.map(async (r) => ({ room: r.room, name: r.name, site: r.site, passwordHash: hashToken(passwords[r.room]!) }))),
+      parties: demoParties,
+      gateways: demoRooms.map((r) => ({ room: r.room, name: r.name, site: r.site, passwordHash: hashToken(passwords[r.room]!), register: demoRegister(r, Date.now()) })),
       users: [
         { name: 'it-vakt', role: 'it', tokenHash: hashToken(tokens.it) },
         { name: 'spesialist', role: 'specialist', tokenHash: hashToken(tokens.specialist), rooms: ['*'] },

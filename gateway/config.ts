@@ -23,7 +23,12 @@ export const NetworkThresholds = Type.Object({
   minDownMbps: Type.Number({ minimum: 0, default: 1.5 }),
   maxRttMs: Type.Number({ exclusiveMinimum: 0, default: 100 }),
   maxJitterMs: Type.Number({ exclusiveMinimum: 0, default: 30 }),
-  maxLossPct: Type.Number({ minimum: 0, maximum: 100, default: 1 })
+  maxLossPct: Type.Number({ minimum: 0, maximum: 100, default: 1 }),
+  /**
+   * HD video streams the consultation sends each way at once; each needs 1.5 Mbit/s (Teams' figure),
+   * so the bandwidth minimums become at least 1.5 × this. Default 1.
+   */
+  videoStreams: Type.Integer({ minimum: 1, maximum: 20, default: 1 })
 }, { additionalProperties: false, default: {} })
 export type NetworkThresholds = Static<typeof NetworkThresholds>
 
@@ -146,13 +151,27 @@ export interface RoomConfigOptions {
   factories?: Readonly<Record<string, DriverFactory>>
 }
 
+/** Mbit/s one HD video stream needs each way (Microsoft's published Teams figure). */
+export const MBPS_PER_HD_STREAM = 1.5
+
+/** Derived settings: a profile's bandwidth minimums cover the HD streams it sends. */
+function resolveRoom (room: RoomConfig): RoomConfig {
+  for (const profile of Object.values(room.profiles)) {
+    const need = MBPS_PER_HD_STREAM * profile.network.videoStreams
+    profile.network.minUpMbps = Math.max(profile.network.minUpMbps, need)
+    profile.network.minDownMbps = Math.max(profile.network.minDownMbps, need)
+  }
+  return room
+}
+
 export function loadRoomConfig (file: string, options: RoomConfigOptions = {}): LoadResult<RoomConfig> {
-  return loadConfigFile(file, RoomConfig, { env: options.env, extraChecks: checkRoom(options.factories ?? driverFactories) })
+  const result = loadConfigFile(file, RoomConfig, { env: options.env, extraChecks: checkRoom(options.factories ?? driverFactories) })
+  return result.ok ? { ok: true, value: resolveRoom(result.value) } : result
 }
 
 /** Loads a room config or throws a ConfigFileError listing every problem. */
 export function readRoomConfig (file: string, options: RoomConfigOptions = {}): RoomConfig {
-  return readConfigFile(file, RoomConfig, { env: options.env, extraChecks: checkRoom(options.factories ?? driverFactories) })
+  return resolveRoom(readConfigFile(file, RoomConfig, { env: options.env, extraChecks: checkRoom(options.factories ?? driverFactories) }))
 }
 
 /**
@@ -162,7 +181,7 @@ export function readRoomConfig (file: string, options: RoomConfigOptions = {}): 
 export function roomConfigFromObject (name: string, value: Record<string, unknown>, options: RoomConfigOptions = {}): RoomConfig {
   const result = parseConfigText(name, stringify(value), RoomConfig, { env: options.env ?? {}, extraChecks: checkRoom(options.factories ?? driverFactories) })
   if (!result.ok) throw new ConfigFileError(result.problems)
-  return result.value
+  return resolveRoom(result.value)
 }
 
 /** The profile readiness checks when no consultation is near: `defaultProfile`, else the first. */

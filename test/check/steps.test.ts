@@ -4,7 +4,7 @@ import { judgeBattery, judgeClock, judgeHealth, judgeNetwork, judgeReading, judg
 import type { DeviceView } from '../../gateway/readiness/evaluate.js'
 import type { NetworkMessage } from '../../protocol/messages.js'
 
-const limits = { minUpMbps: 3, minDownMbps: 3, maxRttMs: 100, maxJitterMs: 30, maxLossPct: 1 }
+const limits = { minUpMbps: 3, minDownMbps: 3, maxRttMs: 100, maxJitterMs: 30, maxLossPct: 1, videoStreams: 1 }
 const device = (over: Partial<DeviceView> = {}): DeviceView => ({ id: 'hololens-1', name: 'HoloLens', kind: 'hololens', enabled: true, state: 'ok', reason: null, metrics: {}, ...over })
 const now = 1_000_000
 const net: NetworkMessage = { rttMs: 30, jitterMs: 4, lossPct: 0, upMbps: 10, downMbps: 20, ifaceUtilPct: 5, ts: now - 1000 }

@@ -242,7 +242,7 @@ t.test('routeWith adds the maintainer\'s targets under the same filters, each UR
 
 t.test('the gateway\'s light names the failing thing\'s maintainer, shows the hub\'s reasons for needed devices, and the specialist', async (t) => {
   const now = Date.parse('2026-11-24T08:00:00Z') // 09:00 in Oslo
-  const net = { minUpMbps: 3, minDownMbps: 3, maxRttMs: 100, maxJitterMs: 30, maxLossPct: 1 }
+  const net = { minUpMbps: 3, minDownMbps: 3, maxRttMs: 100, maxJitterMs: 30, maxLossPct: 1, videoStreams: 1 }
   const device = (id: string, name: string, state: DeviceView['state']): DeviceView => ({ id, name, kind: 'x', enabled: true, state, reason: null, metrics: {} })
   const mtu = { party: 'mtu', name: { nb: 'medisinsk-teknisk avdeling', en: 'the medical-technical department' }, phone: '75 12 34 56' }
   const it = { party: 'rodoy-it', name: { nb: 'kommunens IT', en: 'the municipality\'s IT' }, phone: '75 09 50 00' }

@@ -46,6 +46,15 @@ t.test('the documented example loads, with defaults and the environment filled i
   t.equal(result.value.profiles.ortopedi?.network.maxJitterMs, 30)
 })
 
+t.test('a profile\'s bandwidth minimums cover 1.5 Mbit/s per HD video stream it sends', async (t) => {
+  const file = write(t, valid.replace('network: { minUpMbps: 3.0, minDownMbps: 3.0, maxRttMs: 100, maxJitterMs: 30, maxLossPct: 1 }', 'network: { minUpMbps: 2.0, videoStreams: 3 }'))
+  const result = loadRoomConfig(file, { env: { HELSEROM_HUB_PASSWORD: 'x' }, factories })
+  t.ok(result.ok)
+  if (!result.ok) return
+  t.equal(result.value.profiles.ortopedi?.network.minUpMbps, 4.5, 'three streams need 4.5 Mbit/s up, more than the 2.0 given')
+  t.equal(result.value.profiles.ortopedi?.network.minDownMbps, 4.5)
+})
+
 t.test('an unset environment variable is an error naming the variable and the field', async (t) => {
   const file = write(t, valid)
   const result = loadRoomConfig(file, { env: {}, factories })

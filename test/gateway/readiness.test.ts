@@ -7,7 +7,7 @@ import type { Profile } from '../../gateway/config.js'
 import type { NetworkMessage } from '../../protocol/messages.js'
 
 const now = Date.parse('2026-11-24T08:00:00Z') // 09:00 in Oslo
-const network = { minUpMbps: 3, minDownMbps: 3, maxRttMs: 100, maxJitterMs: 30, maxLossPct: 1 }
+const network = { minUpMbps: 3, minDownMbps: 3, maxRttMs: 100, maxJitterMs: 30, maxLossPct: 1, videoStreams: 1 }
 const profiles: Record<string, Profile> = {
   ortopedi: { label: { nb: 'Ortopedi', en: 'Orthopaedics' }, requires: ['cam-1', 'jodapro-1'], network },
   kurs: { label: { nb: 'Lærings- og mestringskurs', en: 'Learning and coping course' }, requires: ['cam-1', 'hololens-1'], network }

@@ -11,7 +11,7 @@ import { roomConfig, startGateway } from '../gateway/room-fixture.js'
 import { startHubProbe } from './processes.js'
 
 const skip = linkSkipReason()
-const need = { minUpMbps: 3, minDownMbps: 3, maxRttMs: 100, maxJitterMs: 30, maxLossPct: 1 }
+const need = { minUpMbps: 3, minDownMbps: 3, maxRttMs: 100, maxJitterMs: 30, maxLossPct: 1, videoStreams: 1 }
 
 t.test('bandwidth below the need → red naming bandwidth within one cycle; lifted → green', { skip: skip ?? false }, async (t) => {
   const link = createShapedLink(t)

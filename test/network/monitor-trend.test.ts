@@ -12,7 +12,7 @@ import { freePort, testLogger, waitFor } from '../helpers/index.js'
 import { roomConfig, startGateway } from '../gateway/room-fixture.js'
 import { startHubProbe, startImpairmentProxy } from './processes.js'
 
-const need = { minUpMbps: 3, minDownMbps: 3, maxRttMs: 100, maxJitterMs: 30, maxLossPct: 1 }
+const need = { minUpMbps: 3, minDownMbps: 3, maxRttMs: 100, maxJitterMs: 30, maxLossPct: 1, videoStreams: 1 }
 const minute = 60_000
 
 async function gatewayWithMonitor (t: Test, echo: { host: string, port: number }, hubUrl = 'mqtt://127.0.0.1:1'): Promise<{ gateway: Gateway, monitor: NetworkMonitor, clock: { t: number } }> {
