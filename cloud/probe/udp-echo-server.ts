@@ -11,7 +11,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
-import { KIND_PROBE, KIND_TRAIN, MAX_TRAIN_PACKETS, readEchoHeader, stampEchoReply } from './echo-packet.js'
+import { KIND_PROBE, KIND_TRAIN, MAX_TRAIN_PACKETS, readEchoHeader, stampEchoReply } from '../../protocol/echo-packet.js'
 
 export interface ProbeEchoServerOptions {
   /** Address to listen on (default 0.0.0.0; `::` for IPv6 and IPv4). */

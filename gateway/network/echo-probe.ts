@@ -3,7 +3,7 @@
 // direction; and a packet train per cycle, whose spreading gives the capacity of each direction.
 import { randomInt } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { KIND_PROBE, KIND_TRAIN, MAX_TRAIN_PACKETS, readEchoAnswer, writeEchoQuestion } from './echo-packet.js'
+import { KIND_PROBE, KIND_TRAIN, MAX_TRAIN_PACKETS, readEchoAnswer, writeEchoQuestion } from '../../protocol/echo-packet.js'
 import { trainCapacityMbps, trainIsClumped, type TrainArrival } from './train-capacity.js'
 import { UdpRoundTripProbe, sleepUntil, type MatchedAnswer } from './udp-round-trip.js'
 

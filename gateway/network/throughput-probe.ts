@@ -7,7 +7,7 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { performance } from 'node:perf_hooks'
-import { linearFit } from './trend.js'
+import { linearFit } from '../../protocol/linear-fit.js'
 
 export interface ThroughputOptions {
   /** Base URL of the probe endpoints, e.g. http://hub:8080 */

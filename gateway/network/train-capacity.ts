@@ -9,7 +9,7 @@
 // allowance is larger than half the train, and cross traffic makes it read low; the throughput test
 // (throughput-probe.ts) is the measurement, and the monitor uses the train to notice change.
 
-import { linearFit } from './trend.js'
+import { linearFit } from '../../protocol/linear-fit.js'
 
 export interface TrainArrival {
   seq: number

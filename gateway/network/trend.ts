@@ -1,39 +1,7 @@
 // Where a network metric is heading: an exponentially smoothed level, the least-squares slope of the
 // recent values, and from both the time until the level crosses a threshold. A link that slowly
 // fills up in the afternoon is caught while it still works, early enough for IT to act. Pure.
-
-export interface TrendPoint {
-  at: number
-  value: number
-}
-
-export interface LinearFit {
-  /** Change per ms. */
-  slope: number
-  intercept: number
-  /** Share of the variance the line explains, 0…1 (1 when the values do not vary at all). */
-  r2: number
-}
-
-/** Least-squares line through the points (time relative to the first point), or null for < 2 points. */
-export function linearFit (points: readonly TrendPoint[]): LinearFit | null {
-  if (points.length < 2) return null
-  const t0 = points[0]!.at
-  const n = points.length
-  let sx = 0; let sy = 0
-  for (const p of points) { sx += p.at - t0; sy += p.value }
-  const mx = sx / n
-  const my = sy / n
-  let sxx = 0; let sxy = 0; let syy = 0
-  for (const p of points) {
-    const dx = p.at - t0 - mx
-    const dy = p.value - my
-    sxx += dx * dx; sxy += dx * dy; syy += dy * dy
-  }
-  if (sxx === 0) return null
-  const slope = sxy / sxx
-  return { slope, intercept: my - slope * mx, r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) }
-}
+import { linearFit, type TrendPoint } from '../../protocol/linear-fit.js'
 
 /** The last value of an exponentially weighted moving average (alpha: weight of each new value). */
 export function smoothedLevel (points: readonly TrendPoint[], alpha: number): number | null {

@@ -3,7 +3,8 @@
 import t from 'tap'
 import { FleetState, type RoomState } from '../../cloud/fleet-state.js'
 import type { BandwidthSample } from '../../cloud/incidents/bandwidth-trend.js'
-import { fitLine, judgeBandwidth } from '../../cloud/incidents/bandwidth-trend.js'
+import { judgeBandwidth } from '../../cloud/incidents/bandwidth-trend.js'
+import { linearFit } from '../../protocol/linear-fit.js'
 import { alertsConfig } from '../../cloud/incidents/config.js'
 import { currentOrNext, evaluateRoom, proximity } from '../../cloud/incidents/rules.js'
 import type { CheckReport, Reason, ReadinessMessage } from '../../protocol/messages.js'
@@ -155,8 +156,8 @@ t.test('bandwidth: the gateway\'s verdict, or the hub\'s own trend against the c
 
 t.test('bandwidth trend: the fit and its guards', async (t) => {
   const s = { windowMs: 120 * MIN, minSamples: 4, minSpanMs: 10 * MIN, minR2: 0.5 }
-  t.same(fitLine([{ at: 0, value: 1 }, { at: 10, value: 3 }])?.slope, 0.2)
-  t.equal(fitLine([{ at: 5, value: 1 }, { at: 5, value: 3 }]), null, 'no spread in time: no line')
+  t.same(linearFit([{ at: 0, value: 1 }, { at: 10, value: 3 }])?.slope, 0.2)
+  t.equal(linearFit([{ at: 5, value: 1 }, { at: 5, value: 3 }]), null, 'no spread in time: no line')
   const noisy: BandwidthSample[] = [5, 1, 5, 1, 5, 1].map((v, i) => ({ at: NOW - (50 - i * 10) * MIN, upMbps: v + 2, downMbps: null }))
   t.equal(judgeBandwidth(noisy, 'up', 1.5, NOW, NOW + 60 * MIN, s), null, 'noise is not a trend')
   const rising = [0, 1, 2, 3].map((i) => ({ at: NOW - (30 - i * 10) * MIN, upMbps: 2 + i, downMbps: null }))

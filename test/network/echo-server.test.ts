@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap'
 import { createSocket, type Socket } from 'node:dgram'
 import { ProbeEchoServer } from '../../cloud/probe/index.js'
-import { KIND_PROBE, KIND_TRAIN, readEchoAnswer, writeEchoQuestion, type EchoAnswer } from '../../gateway/network/echo-packet.js'
+import { KIND_PROBE, KIND_TRAIN, readEchoAnswer, writeEchoQuestion, type EchoAnswer } from '../../protocol/echo-packet.js'
 import { waitFor } from '../helpers/index.js'
 
 async function echo (t: Test, options: Partial<ConstructorParameters<typeof ProbeEchoServer>[0]> = {}): Promise<{ server: ProbeEchoServer, port: number }> {

@@ -1,7 +1,8 @@
 // Where a metric is heading: the least-squares line, the smoothed level and the time until the
 // level crosses its threshold — so a link heading for trouble turns the light amber before it fails.
 import t from 'tap'
-import { linearFit, smoothedLevel, timeToThreshold, type TrendPoint } from '../../gateway/network/trend.js'
+import { linearFit, type TrendPoint } from '../../protocol/linear-fit.js'
+import { smoothedLevel, timeToThreshold } from '../../gateway/network/trend.js'
 
 const min = 60_000
 const series = (values: number[], start = 0, step = min): TrendPoint[] => values.map((value, i) => ({ at: start + i * step, value }))
