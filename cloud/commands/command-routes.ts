@@ -13,6 +13,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { Registry } from 'prom-client'
 import { Reason, type CommandResult } from '../../protocol/messages.js'
 import { COMMAND_NAME_PATTERN, SLUG_PATTERN } from '../../protocol/topics.js'
+import type { AuditInput } from '../audit/audit-log.js'
 import { canSeeRoom, type HubUser } from '../auth/users.js'
 import type { HubBroker } from '../broker/broker.js'
 import type { FleetState } from '../fleet-state.js'
@@ -20,23 +21,12 @@ import type { Ingest } from '../ingest.js'
 import { ErrorResponse } from '../http/errors.js'
 import { CommandRelay, CommandRelayError, MAX_COMMAND_TIMEOUT_MS, type CommandFailure } from './command-relay.js'
 
-/** One line of the audit trail: cloud/audit's AuditInput (action a dotted lowercase name, result ≤ 200 characters). */
-export interface CommandAuditRecord {
-  actor: string
-  role: string
-  action: string
-  room?: string
-  device?: string
-  detail?: Record<string, unknown>
-  result?: string
-}
-
 export interface CommandRoutesOptions {
   fleet: FleetState
   broker: Pick<HubBroker, 'publish' | 'connected'>
   ingest: Pick<Ingest, 'on'>
   /** Called for every command attempt; awaited, so a failing audit log is noticed (and logged). */
-  audit: (entry: CommandAuditRecord) => void | Promise<void>
+  audit: (entry: AuditInput) => void | Promise<void>
   log?: FastifyBaseLogger
   /** Default wait for a gateway's answer (35 s: longer than the gateway's own 30 s device timeout). */
   defaultTimeoutMs?: number
@@ -137,7 +127,7 @@ export const commandRoutes: FastifyPluginAsync<CommandRoutesOptions> = async (ap
   })
   app.addHook('onClose', async () => relay.close())
 
-  const record = async (entry: CommandAuditRecord): Promise<void> => {
+  const record = async (entry: AuditInput): Promise<void> => {
     try {
       await audit(entry)
     } catch (err) {

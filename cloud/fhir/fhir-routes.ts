@@ -10,6 +10,7 @@ import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify'
 import type {} from '@fastify/swagger' // the summary, tags and security of route schemas
 import { Type, type Static } from '@sinclair/typebox'
 import { SLUG_PATTERN } from '../../protocol/topics.js'
+import type { AuditInput } from '../audit/audit-log.js'
 import { canSeeReadings, canSeeRoom, type HubUser } from '../auth/users.js'
 import type { FleetState } from '../fleet-state.js'
 import { ErrorResponse, HttpError } from '../http/errors.js'
@@ -19,24 +20,13 @@ import { ConsultationReadings, type ConsultationReadingsOptions, type HeldConsul
 import { DEFAULT_MAX_PER_SERIES, vitalSignsBundle, type VitalSample } from './vital-signs-bundle.js'
 import { READING_NAMES, type ReadingName } from './vital-signs.js'
 
-/** One line of the audit trail: cloud/audit's AuditInput (action a dotted lowercase name, result ≤ 200 characters). */
-export interface FhirAuditRecord {
-  actor: string
-  role: string
-  action: string
-  room?: string
-  device?: string
-  detail?: Record<string, unknown>
-  result?: string
-}
-
 export interface FhirRoutesOptions {
   fleet: Pick<FleetState, 'get' | 'list'>
   ingest: Pick<Ingest, 'on'>
   /** The hub's telemetry store. With store.clinical the readings come from there, else from memory. */
   store?: Pick<TelemetryStore, 'query' | 'clinical'>
   /** Called for every export and refused attempt; awaited, and an export fails (503) when it throws. */
-  audit: (entry: FhirAuditRecord) => void | Promise<void>
+  audit: (entry: AuditInput) => void | Promise<void>
   /** Observation.subject as a logical reference to the consultation's patient in this system (see vital-signs-bundle.ts). */
   patient?: { system: string }
   /** How consultations are tracked and how long held readings are kept (consultation-readings.ts). */
@@ -73,7 +63,7 @@ export const fhirRoutes: FastifyPluginAsync<FhirRoutesOptions> = async (app, opt
   const consultations = new ConsultationReadings({ ...opts.consultations, ingest: opts.ingest, fleet: opts.fleet, holdReadings: !fromStore, clock })
   app.addHook('onClose', async () => consultations.close())
 
-  const record = async (entry: FhirAuditRecord, required: boolean): Promise<void> => {
+  const record = async (entry: AuditInput, required: boolean): Promise<void> => {
     try {
       await audit(entry)
     } catch (err) {

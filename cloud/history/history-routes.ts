@@ -7,29 +7,19 @@ import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify'
 import type {} from '@fastify/swagger' // the summary, tags and security of route schemas
 import { Type, type Static } from '@sinclair/typebox'
 import { SLUG_PATTERN } from '../../protocol/topics.js'
+import type { AuditInput } from '../audit/audit-log.js'
 import type { HubUser } from '../auth/users.js'
 import type { FleetState } from '../fleet-state.js'
 import { ErrorResponse, HttpError } from '../http/errors.js'
 import { InvalidQueryError, type HistorySeries, type TelemetryStore } from '../store/telemetry-store.js'
 import { historyAccess, HistoryRequestError, MAX_POINTS, resolveHistoryRequest, type HistoryRequest } from './history-query.js'
 
-/** One line of the audit trail: cloud/audit's AuditInput (action a dotted lowercase name, result ≤ 200 characters). */
-export interface HistoryAuditRecord {
-  actor: string
-  role: string
-  action: string
-  room?: string
-  device?: string
-  detail?: Record<string, unknown>
-  result?: string
-}
-
 export interface HistoryRoutesOptions {
   fleet: Pick<FleetState, 'get'>
   /** The hub's telemetry store; none: every request is answered 404 not_kept. */
   store?: Pick<TelemetryStore, 'query' | 'clinical'>
   /** Called for every read (and refused attempt) of clinical readings; awaited. */
-  audit: (entry: HistoryAuditRecord) => void | Promise<void>
+  audit: (entry: AuditInput) => void | Promise<void>
   clock?: () => number
   log?: FastifyBaseLogger
 }
@@ -118,7 +108,7 @@ export const historyRoutes: FastifyPluginAsync<HistoryRoutesOptions> = async (ap
   })
 
   /** Audits; when `required` and the audit log fails, the request fails (503) rather than go unaudited. */
-  async function recordOrRefuse (entry: HistoryAuditRecord, required: boolean): Promise<void> {
+  async function recordOrRefuse (entry: AuditInput, required: boolean): Promise<void> {
     try {
       await audit(entry)
     } catch (err) {

@@ -5,8 +5,8 @@
 import t, { type Test } from 'tap'
 import { driverFactories } from '../../drivers/registry.js'
 import { startOnvifCameraSimulator, type OnvifCameraSimulator } from '../../drivers/onvif-camera/simulator.js'
-import { describeInputProblem } from '../../cloud/audit/audit-log.js'
-import { commandRoutes, type CommandAuditRecord } from '../../cloud/commands/index.js'
+import { describeInputProblem, type AuditInput } from '../../cloud/audit/audit-log.js'
+import { commandRoutes } from '../../cloud/commands/index.js'
 import { Hub } from '../../cloud/hub.js'
 import type { Gateway } from '../../gateway/gateway.js'
 import { testLogger, waitFor } from '../helpers/index.js'
@@ -15,14 +15,14 @@ import { connectGateway, passwords, publishJson, statusMsg, healthMsg, testConfi
 
 interface Rig {
   hub: Hub
-  audits: CommandAuditRecord[]
+  audits: AuditInput[]
   post: (path: string, token: string, body?: unknown) => Promise<{ status: number, body: any }>
 }
 
 async function hubWithCommands (t: Test, options: { defaultTimeoutMs?: number, maxPendingPerRoom?: number } = {}): Promise<Rig> {
   const hub = new Hub(await testConfig(t), { logger: testLogger(), deviceRoutes: false })
   t.teardown(async () => await hub.stop())
-  const audits: CommandAuditRecord[] = []
+  const audits: AuditInput[] = []
   const app = await hub.app()
   await app.register(commandRoutes, {
     fleet: hub.fleet,

@@ -6,12 +6,12 @@
 import t, { type Test } from 'tap'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
-import { describeInputProblem } from '../../cloud/audit/audit-log.js'
+import { describeInputProblem, type AuditInput } from '../../cloud/audit/audit-log.js'
 import { driverFactories } from '../../drivers/registry.js'
 import { startSerialSensorSimulator } from '../../drivers/serial-sensor/simulator.js'
 import {
   ConsultationReadings, consultationAt, evenlySpaced, fhirRoutes, uuidV5, vitalSampleOf, vitalSignsBundle,
-  type FhirAuditRecord, type FhirBundle, type FhirRoutesOptions, type VitalSample
+  type FhirBundle, type FhirRoutesOptions, type VitalSample
 } from '../../cloud/fhir/index.js'
 import { FleetState } from '../../cloud/fleet-state.js'
 import { Hub } from '../../cloud/hub.js'
@@ -162,7 +162,7 @@ t.test('what the hub holds of a consultation, and when it lets go', async (t) =>
 
 interface Rig {
   hub: Hub
-  audits: FhirAuditRecord[]
+  audits: AuditInput[]
   get: (room: string, id: string, token?: string, query?: string) => Promise<{ status: number, type: string, body: any }>
 }
 
@@ -170,7 +170,7 @@ async function hubWithFhir (t: Test, options: { clinical?: boolean, audit?: Fhir
   const config = await testConfig(t, { store: { kind: 'embedded', clinical: options.clinical ?? false, persist: false } })
   const hub = new Hub(config, { logger: testLogger(), store: 'from-config', deviceRoutes: false })
   t.teardown(async () => await hub.stop())
-  const audits: FhirAuditRecord[] = []
+  const audits: AuditInput[] = []
   const app = await hub.app()
   await app.register(fhirRoutes, {
     fleet: hub.fleet,

@@ -3,25 +3,25 @@
 // defaults and limits, who may read what, and the clinical readings (only where store.clinical, only
 // for it and specialists, every read audited).
 import t, { type Test } from 'tap'
-import { describeInputProblem } from '../../cloud/audit/audit-log.js'
-import { historyRoutes, parseTime, resolveHistoryRequest, type HistoryAuditRecord } from '../../cloud/history/index.js'
+import { describeInputProblem, type AuditInput } from '../../cloud/audit/audit-log.js'
+import { historyRoutes, parseTime, resolveHistoryRequest } from '../../cloud/history/index.js'
 import { Hub } from '../../cloud/hub.js'
 import { testLogger, waitFor } from '../helpers/index.js'
 import { connectGateway, healthMsg, publishJson, readingMsg, readinessMsg, statusMsg, testConfig, tokens } from './hub-fixtures.js'
 
 interface Rig {
   hub: Hub
-  audits: HistoryAuditRecord[]
+  audits: AuditInput[]
   get: (query: string, token?: string, room?: string) => Promise<{ status: number, body: any }>
 }
 
-async function hubWithHistory (t: Test, options: { clinical?: boolean, store?: boolean, audit?: (e: HistoryAuditRecord) => void } = {}): Promise<Rig> {
+async function hubWithHistory (t: Test, options: { clinical?: boolean, store?: boolean, audit?: (e: AuditInput) => void } = {}): Promise<Rig> {
   const config = await testConfig(t, { store: { kind: 'embedded', clinical: options.clinical ?? false, persist: false } })
   const hub = new Hub(config, { logger: testLogger(), deviceRoutes: false, ...(options.store !== false ? { store: 'from-config' as const } : {}) })
   t.teardown(async () => await hub.stop())
-  const audits: HistoryAuditRecord[] = []
+  const audits: AuditInput[] = []
   const app = await hub.app()
-  const capture = (e: HistoryAuditRecord): void => {
+  const capture = (e: AuditInput): void => {
     const problem = describeInputProblem(e) // an entry the hub's audit log (cloud/audit) takes
     if (problem !== null) throw new Error(`an audit entry the audit log would refuse: ${problem}`)
     audits.push(e)
