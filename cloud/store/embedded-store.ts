@@ -9,8 +9,9 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { bucketWidth, downsample } from './downsample.js'
 import { HistoryLog, type LogSnapshotSeries } from './history-log.js'
-import { checkPoint, checkQuery, tagsKey } from './point-rules.js'
+import { checkQuery, tagsKey } from './point-rules.js'
 import type { StoreLogger } from './store-logger.js'
+import { StoreTally } from './store-tally.js'
 import type { FieldValue, HistoryPoint, HistoryQuery, HistorySeries, StoreHealth, TelemetryPoint, TelemetryStore } from './telemetry-store.js'
 
 export interface EmbeddedStoreOptions {
@@ -65,9 +66,7 @@ export class EmbeddedStore implements TelemetryStore {
   private readonly byMeasurement = new Map<string, Set<Series>>()
   private nextId = 1
   private total = 0
-  private readonly counters = { dropped: 0, rejected: 0, written: 0 }
-  private lastError: string | null = null
-  private lastErrorAt: number | null = null
+  private readonly tally = new StoreTally()
   private logWritable = true
   private readonly historyLog: HistoryLog | null
   private timer: NodeJS.Timeout | null = null
@@ -104,35 +103,31 @@ export class EmbeddedStore implements TelemetryStore {
       })
       this.nextId = Math.max(this.nextId, replay.maxSeriesId + 1)
       this.options.log?.info({ path: this.historyLog.path, points: this.total, series: this.series.size, logged: replay.points, corrupt: replay.corrupt, tornBytes: replay.tornBytes }, 'telemetry history loaded')
-      if (replay.corrupt > 0) this.recordError(`${replay.corrupt} unreadable lines in ${this.historyLog.path} were skipped`)
+      if (replay.corrupt > 0) this.tally.error(`${replay.corrupt} unreadable lines in ${this.historyLog.path} were skipped`)
     }
     // Replay is not "written since start".
-    this.counters.written = 0
-    this.counters.dropped = 0
+    this.tally.written = 0
+    this.tally.dropped = 0
     this.timer = setInterval(() => { void this.persist().catch(() => {}) }, this.flushIntervalMs)
     this.timer.unref()
   }
 
   write (points: readonly TelemetryPoint[]): void {
     if (this.closed) {
-      this.counters.rejected += points.length
+      this.tally.rejected += points.length
       return
     }
     for (const raw of points) {
-      const point = checkPoint(raw, this.clinical)
-      if (typeof point === 'string') {
-        this.counters.rejected++
-        this.recordError(`refused a point: ${point}`)
-        continue
-      }
+      const point = this.tally.admit(raw, this.clinical)
+      if (point === null) continue
       const s = this.seriesFor(point.measurement, point.tags)
       this.insert(s, point.ts, point.fields)
-      this.counters.written++
+      this.tally.written++
       if (this.historyLog === null) continue
       // A log that cannot be written must not grow memory without end: past the store's own bound
       // the point is kept in memory only (health says writable:false and why).
       if (this.historyLog.pendingPoints < this.maxTotal) this.historyLog.point(s.id, point.ts, point.fields)
-      else this.recordError(`history log ${this.historyLog.path} is behind by ${this.maxTotal} points; newer points are kept in memory only`)
+      else this.tally.error(`history log ${this.historyLog.path} is behind by ${this.maxTotal} points; newer points are kept in memory only`)
     }
   }
 
@@ -162,15 +157,7 @@ export class EmbeddedStore implements TelemetryStore {
   }
 
   health (): StoreHealth {
-    return {
-      writable: !this.closed && this.logWritable,
-      pending: this.historyLog?.pendingPoints ?? 0,
-      dropped: this.counters.dropped,
-      rejected: this.counters.rejected,
-      written: this.counters.written,
-      lastError: this.lastError,
-      lastErrorAt: this.lastErrorAt
-    }
+    return this.tally.health(!this.closed && this.logWritable, this.historyLog?.pendingPoints ?? 0)
   }
 
   async close (): Promise<void> {
@@ -182,7 +169,7 @@ export class EmbeddedStore implements TelemetryStore {
       try {
         await this.historyLog.close()
       } catch (err) {
-        this.recordError(`could not write ${this.historyLog.path}: ${(err as Error).message}`)
+        this.tally.error(`could not write ${this.historyLog.path}: ${(err as Error).message}`)
         throw err
       }
     }
@@ -205,7 +192,7 @@ export class EmbeddedStore implements TelemetryStore {
       }
     } catch (err) {
       this.logWritable = false
-      this.recordError(`could not write ${log.path}: ${(err as Error).message}`)
+      this.tally.error(`could not write ${log.path}: ${(err as Error).message}`)
       this.options.log?.warn({ err, path: log.path }, 'telemetry history log write failed')
       throw err
     }
@@ -255,7 +242,7 @@ export class EmbeddedStore implements TelemetryStore {
       s.ts.splice(0, excess)
       s.fields.splice(0, excess)
       this.total -= excess
-      this.counters.dropped += excess
+      this.tally.dropped += excess
     }
     if (this.total > this.maxTotal) this.evictOldest()
   }
@@ -282,13 +269,8 @@ export class EmbeddedStore implements TelemetryStore {
       s.ts.splice(0, count)
       s.fields.splice(0, count)
       this.total -= count
-      this.counters.dropped += count
+      this.tally.dropped += count
     }
-  }
-
-  private recordError (message: string): void {
-    this.lastError = message
-    this.lastErrorAt = Date.now()
   }
 }
 

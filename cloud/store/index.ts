@@ -1,8 +1,8 @@
 // The hub's telemetry store, chosen by the hub config's `store.kind`:
 //   store: { kind: embedded }                                   history in the hub's memory, logged to dataDir
 //   store: { kind: influxdb, url: "http://127.0.0.1:8086/helserom", clinical: false, retentionDays: 30 }
-import { EmbeddedStore } from './embedded-store.js'
-import { InfluxStore } from './influx-store.js'
+import { EmbeddedStore, type EmbeddedStoreOptions } from './embedded-store.js'
+import { InfluxStore, type InfluxStoreOptions } from './influx-store.js'
 import type { StoreLogger } from './store-logger.js'
 import type { TelemetryStore } from './telemetry-store.js'
 
@@ -13,30 +13,17 @@ export { InfluxStore, parseInfluxUrl } from './influx-store.js'
 export type { StoreLogger } from './store-logger.js'
 
 /**
- * The hub config's `store` section. One flat shape (not a union) so that the config schema's type
- * (cloud/config.ts) is assignable as it is; each kind reads its own options and ignores the rest.
+ * The hub config's `store` section: the kind, and the options of each kind, named and documented as
+ * the stores name them (InfluxStoreOptions, EmbeddedStoreOptions). One flat shape (not a union) so
+ * that the config schema's type (cloud/config.ts) is assignable as it is; each kind reads its own
+ * options and ignores the rest.
  */
-export interface StoreConfig {
+export interface StoreConfig extends
+  Partial<Pick<InfluxStoreOptions, 'url' | 'retentionDays' | 'downsampledRetentionDays' | 'batchSize' | 'flushIntervalMs' | 'bufferMaxBytes' | 'requestTimeoutMs'>>,
+  Pick<EmbeddedStoreOptions, 'maxPointsPerSeries' | 'maxPointsTotal'> {
   kind: 'embedded' | 'influxdb'
-  /** influxdb: `http://[user:pass@]host:8086/database` */
-  url?: string
   /** Keep clinical readings at the hub (default false; DESIGN.md, "Data that is personal"). */
   clinical?: boolean
-  /** influxdb: days raw points are kept (default 30). */
-  retentionDays?: number
-  /** influxdb: days the 5-minute means are kept (default 730). */
-  downsampledRetentionDays?: number
-  /** influxdb: points per write (default 5000). */
-  batchSize?: number
-  /** influxdb: a partial batch is written after this long; embedded: the log is appended this often (default 1000 ms). */
-  flushIntervalMs?: number
-  /** influxdb: bound of the outage buffer in dataDir (default 256 MiB). */
-  bufferMaxBytes?: number
-  /** influxdb: a request slower than this counts as failed (default 10 s). */
-  requestTimeoutMs?: number
-  /** embedded: bounds (defaults 50,000 per series, 1,000,000 in total). */
-  maxPointsPerSeries?: number
-  maxPointsTotal?: number
   /** embedded: keep history across restarts in dataDir (default true). */
   persist?: boolean
 }

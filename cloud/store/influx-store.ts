@@ -14,8 +14,8 @@ import { createInfluxClient, describe, parseInfluxUrl, statusOf, type InfluxTarg
 import { InfluxHistory } from './influx-history.js'
 import { ensureSchema, LATE_MS, RAW_RP, recomputeMeansStatement } from './influx-schema.js'
 import { OutageBuffer, type DroppedBatch } from './outage-buffer.js'
-import { checkPoint } from './point-rules.js'
 import type { StoreLogger } from './store-logger.js'
+import { StoreTally } from './store-tally.js'
 import type { HistoryQuery, HistorySeries, StoreHealth, TelemetryPoint, TelemetryStore } from './telemetry-store.js'
 
 export { parseInfluxUrl, type InfluxTarget } from './influx-client.js'
@@ -90,10 +90,8 @@ export class InfluxStore implements TelemetryStore {
   private memQueue: TelemetryPoint[][] = []
   private memQueuedPoints = 0
   private inflight: Job | null = null
-  private readonly counters = { dropped: 0, rejected: 0, written: 0 }
+  private readonly tally = new StoreTally()
   private writable = false
-  private lastError: string | null = null
-  private lastErrorAt: number | null = null
   private schemaReady = false
   private retryDelay: number
   private retryAt = 0
@@ -147,23 +145,19 @@ export class InfluxStore implements TelemetryStore {
     this.loop = this.run().catch((err: unknown) => {
       // A bug, not an outage: say so loudly rather than crash the hub or go quiet.
       this.writable = false
-      this.record(`InfluxDB sender stopped: ${describe(err)}`)
+      this.tally.error(`InfluxDB sender stopped: ${describe(err)}`)
       this.log?.error({ err }, 'InfluxDB sender stopped')
     })
   }
 
   write (points: readonly TelemetryPoint[]): void {
     if (this.closed || this.stopping) {
-      this.counters.rejected += points.length
+      this.tally.rejected += points.length
       return
     }
     for (const raw of points) {
-      const point = checkPoint(raw, this.clinical)
-      if (typeof point === 'string') {
-        this.counters.rejected++
-        this.record(`refused a point: ${point}`)
-        continue
-      }
+      const point = this.tally.admit(raw, this.clinical)
+      if (point === null) continue
       this.current.push(point)
       if (this.current.length >= this.batchSize) this.seal()
     }
@@ -184,15 +178,7 @@ export class InfluxStore implements TelemetryStore {
     const inflightFromMemory = this.inflight !== null && this.inflight.fromDisk === null && this.inflight.spilledId === null
       ? this.inflight.points.length
       : 0
-    return {
-      writable: this.writable && !this.closed,
-      pending: this.current.length + this.memQueuedPoints + inflightFromMemory + this.buffer.points,
-      dropped: this.counters.dropped,
-      rejected: this.counters.rejected,
-      written: this.counters.written,
-      lastError: this.lastError,
-      lastErrorAt: this.lastErrorAt
-    }
+    return this.tally.health(this.writable && !this.closed, this.current.length + this.memQueuedPoints + inflightFromMemory + this.buffer.points)
   }
 
   /**
@@ -234,7 +220,7 @@ export class InfluxStore implements TelemetryStore {
   private async ensureSchema (): Promise<void> {
     const refused = await ensureSchema(this.influx, { db: this.db, retentionDays: this.retentionDays, downsampledRetentionDays: this.longRetentionDays })
     if (refused !== null) {
-      this.record(refused)
+      this.tally.error(refused)
       this.log?.warn({ reason: refused, db: this.db }, 'InfluxDB schema setup refused; writing to what exists')
     }
     this.schemaReady = true
@@ -276,8 +262,8 @@ export class InfluxStore implements TelemetryStore {
     try {
       this.countDropped(this.buffer.append(batch).dropped)
     } catch (err) {
-      this.counters.dropped += batch.length
-      this.record(`could not write the outage buffer in ${this.buffer.dir}: ${describe(err)}`)
+      this.tally.dropped += batch.length
+      this.tally.error(`could not write the outage buffer in ${this.buffer.dir}: ${describe(err)}`)
       this.log?.error({ err: describe(err), dir: this.buffer.dir, points: batch.length }, 'InfluxDB outage buffer write failed; points dropped')
     }
   }
@@ -292,9 +278,9 @@ export class InfluxStore implements TelemetryStore {
       else total += d.count
     }
     if (total > 0) {
-      this.counters.dropped += total
-      this.record(`outage buffer full (${this.buffer.maxBytes} bytes): dropped the oldest ${total} points`)
-      this.log?.warn({ dropped: total, droppedTotal: this.counters.dropped }, 'InfluxDB outage buffer full; oldest points dropped')
+      this.tally.dropped += total
+      this.tally.error(`outage buffer full (${this.buffer.maxBytes} bytes): dropped the oldest ${total} points`)
+      this.log?.warn({ dropped: total, droppedTotal: this.tally.dropped }, 'InfluxDB outage buffer full; oldest points dropped')
     }
   }
 
@@ -315,9 +301,9 @@ export class InfluxStore implements TelemetryStore {
         job = this.takeJob()
       } catch (err) {
         // The disk under the buffer fails: say so, and try again later rather than spin.
-        this.record(`could not read the outage buffer in ${this.buffer.dir}: ${describe(err)}`)
+        this.tally.error(`could not read the outage buffer in ${this.buffer.dir}: ${describe(err)}`)
         this.retryAt = Date.now() + this.retryMaxMs
-        this.settleFlushWaiters(new Error(this.lastError ?? 'outage buffer unreadable'))
+        this.settleFlushWaiters(new Error(this.tally.lastError ?? 'outage buffer unreadable'))
         continue
       }
       if (job === null) {
@@ -337,8 +323,8 @@ export class InfluxStore implements TelemetryStore {
   private takeJob (): Job | null {
     const peeked = this.buffer.peek(this.batchSize)
     if (peeked !== null && peeked.corruptPoints > 0) {
-      this.counters.dropped += peeked.corruptPoints
-      this.record(`dropped ${peeked.corruptPoints} points of an unreadable record in ${this.buffer.dir}`)
+      this.tally.dropped += peeked.corruptPoints
+      this.tally.error(`dropped ${peeked.corruptPoints} points of an unreadable record in ${this.buffer.dir}`)
     }
     if (peeked !== null && peeked.ids.length > 0) return { points: peeked.points, fromDisk: peeked.ids, spilledId: null, droppedMeanwhile: 0 }
     const batch = this.memQueue.shift()
@@ -358,13 +344,13 @@ export class InfluxStore implements TelemetryStore {
       if (status === 400 && /partial write/.test(message)) {
         // Reachable, and it kept the rest: e.g. points older than the raw retention, a field type conflict.
         const dropped = Number(/dropped=(\d+)/.exec(message)?.[1] ?? 0)
-        this.counters.dropped += dropped
-        this.record(`InfluxDB refused ${dropped} points: ${message}`)
+        this.tally.dropped += dropped
+        this.tally.error(`InfluxDB refused ${dropped} points: ${message}`)
         this.delivered(job, job.points.length - dropped)
       } else if (status === 400 || status === 413) {
         // A batch InfluxDB will never take; retrying it would stall everything behind it.
-        this.counters.dropped += job.points.length
-        this.record(`InfluxDB refused a batch of ${job.points.length} points: ${message}`)
+        this.tally.dropped += job.points.length
+        this.tally.error(`InfluxDB refused a batch of ${job.points.length} points: ${message}`)
         this.log?.error({ err: message, points: job.points.length }, 'InfluxDB refused a batch; dropped')
         this.delivered(job, 0)
       } else {
@@ -377,7 +363,7 @@ export class InfluxStore implements TelemetryStore {
   private delivered (job: Job, written: number): void {
     if (this.closed) return
     this.inflight = null
-    this.counters.written += written
+    this.tally.written += written
     if (!this.writable) this.log?.info({ pending: this.health().pending }, 'InfluxDB is writable again')
     this.writable = true
     this.retryDelay = this.retryMinMs
@@ -392,20 +378,20 @@ export class InfluxStore implements TelemetryStore {
     this.spillAll()
     this.inflight = null
     if (job.droppedMeanwhile > 0) {
-      this.counters.dropped += job.droppedMeanwhile
-      this.record(`outage buffer full (${this.buffer.maxBytes} bytes): dropped the oldest ${job.droppedMeanwhile} points`)
+      this.tally.dropped += job.droppedMeanwhile
+      this.tally.error(`outage buffer full (${this.buffer.maxBytes} bytes): dropped the oldest ${job.droppedMeanwhile} points`)
     }
     this.failed(err, 'InfluxDB write failed; buffering and retrying')
     const jitter = 0.8 + Math.random() * 0.4
     this.retryAt = Date.now() + this.retryDelay * jitter
     this.retryDelay = Math.min(this.retryMaxMs, this.retryDelay * 2)
-    this.settleFlushWaiters(new Error(`InfluxDB is not writable: ${this.lastError ?? 'unknown error'}`))
+    this.settleFlushWaiters(new Error(`InfluxDB is not writable: ${this.tally.lastError ?? 'unknown error'}`))
   }
 
   private failed (err: unknown, message: string): void {
     if (this.writable) this.log?.warn({ err: describe(err), url: `${this.target.protocol}://${this.target.host}:${this.target.port}` }, message)
     this.writable = false
-    this.record(describe(err))
+    this.tally.error(describe(err))
   }
 
   /** Remembers measurements that got points too old for the continuous query to see. */
@@ -435,8 +421,8 @@ export class InfluxStore implements TelemetryStore {
         await this.history.select(statement, 'POST')
       } catch (err) {
         this.lateRanges.set(measurement, [from, to])
-        this.record(`could not recompute 5-minute means of ${measurement}: ${describe(err)}`)
-        this.settleFlushWaiters(new Error(this.lastError ?? 'backfill failed'))
+        this.tally.error(`could not recompute 5-minute means of ${measurement}: ${describe(err)}`)
+        this.settleFlushWaiters(new Error(this.tally.lastError ?? 'backfill failed'))
         return
       }
     }
@@ -467,11 +453,6 @@ export class InfluxStore implements TelemetryStore {
 
   private wake (): void {
     this.wakeUp?.()
-  }
-
-  private record (message: string): void {
-    this.lastError = message
-    this.lastErrorAt = Date.now()
   }
 }
 
