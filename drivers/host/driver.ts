@@ -3,6 +3,7 @@
 import type { Driver, DriverContext, DriverHealth } from '../contract.js'
 import { reason } from '../contract.js'
 import type { DeviceInfo } from '../../protocol/messages.js'
+import { Poller } from '../poller.js'
 import { assessHost } from './assessment.js'
 import { configProblem, withDefaults, type HostDeviceConfig } from './config.js'
 import { readDeviceInfo } from './device-info.js'
@@ -12,8 +13,7 @@ import { toolFinder, type ToolFinder } from './tools.js'
 export class HostDriver implements Driver {
   private readonly config: HostDeviceConfig
   private ctx: DriverContext | null = null
-  private timer: NodeJS.Timeout | null = null
-  private polling: Promise<void> | null = null
+  private readonly poller: Poller
   private stopped = false
   private info: DeviceInfo | undefined
   private readonly tools: ToolFinder
@@ -21,6 +21,7 @@ export class HostDriver implements Driver {
   constructor (config: Record<string, unknown>) {
     this.config = withDefaults(config)
     this.tools = toolFinder(this.config.binPath)
+    this.poller = new Poller(async () => await this.poll(), this.config.pollIntervalMs)
   }
 
   async start (ctx: DriverContext): Promise<void> {
@@ -32,26 +33,13 @@ export class HostDriver implements Driver {
       this.emit({ state: 'down', reason: reason('host.config', 'Boksen er satt opp feil — kontakt IT', `The host entry of the room config is wrong: ${problem} — contact IT`, { level: 'red' }), metrics: {} })
       return
     }
-    this.schedule(0)
+    this.poller.start()
   }
 
   async stop (): Promise<void> {
     this.stopped = true
-    if (this.timer !== null) clearTimeout(this.timer)
-    this.timer = null
-    await this.polling
+    await this.poller.stop()
     this.ctx = null
-  }
-
-  private schedule (delayMs: number): void {
-    if (this.stopped) return
-    this.timer = setTimeout(() => {
-      this.timer = null
-      this.polling = this.poll().finally(() => {
-        this.polling = null
-        this.schedule(this.config.pollIntervalMs)
-      })
-    }, delayMs)
   }
 
   private async poll (): Promise<void> {

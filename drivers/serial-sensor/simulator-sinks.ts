@@ -2,8 +2,9 @@
 // serial port wired to the gateway's), or a TCP port where every connected client gets the stream,
 // as a serial device server gives it. Both can be unplugged and plugged back at run time.
 import { once, type EventEmitter } from 'node:events'
-import { createServer, type Server, type Socket } from 'node:net'
+import { createServer, type Socket } from 'node:net'
 import { SerialPort } from 'serialport'
+import { SimulatorPort } from '../simulator-port.js'
 
 export interface LineSink {
   /** Hands bytes to the line; false when nobody can receive them now (unplugged, no client). */
@@ -99,13 +100,17 @@ export class TtySink implements LineSink {
 }
 
 export class TcpSink implements LineSink {
-  private server: Server | null = null
-  private readonly clients = new Set<Socket>()
+  private readonly port: SimulatorPort
+  /** The connected drivers; every line goes to each. */
+  private readonly clients: Set<Socket>
 
-  constructor (private readonly host: string, private port: number) {}
+  constructor (host: string, port: number) {
+    this.port = new SimulatorPort(host, port)
+    this.clients = this.port.sockets
+  }
 
   get boundPort (): number {
-    return this.port
+    return this.port.number
   }
 
   get clientCount (): number {
@@ -122,30 +127,12 @@ export class TcpSink implements LineSink {
   }
 
   async plug (): Promise<void> {
-    if (this.server !== null) return
-    const server = createServer((socket) => {
-      this.clients.add(socket)
-      socket.on('error', () => {})
-      socket.once('close', () => this.clients.delete(socket))
-    })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.port, this.host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    const address = server.address()
-    if (typeof address === 'object' && address !== null) this.port = address.port
-    this.server = server
+    if (this.port.isOpen) return
+    await this.port.open(createServer((socket) => { socket.on('error', () => {}) }))
   }
 
   async unplug (): Promise<void> {
-    const server = this.server
-    this.server = null
-    for (const socket of this.clients) socket.destroy()
-    this.clients.clear()
-    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()))
+    await this.port.close()
   }
 
   async close (): Promise<void> {

@@ -3,6 +3,7 @@
 // follows the URL's scheme; what to report follows from `assessStream`.
 import type { Driver, DriverContext, DriverHealth } from '../contract.js'
 import { reason } from '../contract.js'
+import { Poller } from '../poller.js'
 import { assessStream } from './assessment.js'
 import { readBattery, type BatteryReading } from './battery.js'
 import { configProblem, streamTarget, withDefaults, type StreamTarget, type VideoStreamDeviceConfig } from './config.js'
@@ -23,8 +24,7 @@ const probes: Record<StreamTarget['scheme'], (target: StreamTarget, stop: AbortS
 export class VideoStreamDriver implements Driver {
   private readonly config: VideoStreamDeviceConfig
   private ctx: DriverContext | null = null
-  private timer: NodeJS.Timeout | null = null
-  private polling: Promise<void> | null = null
+  private poller: Poller | null = null
   private stopping = new AbortController()
   private readonly stall = new StallWatch()
 
@@ -47,30 +47,19 @@ export class VideoStreamDriver implements Driver {
       this.emit({ state: 'down', reason: reason('video-stream.config', `${this.name} er satt opp feil i boksen — kontakt IT`, `${this.name}'s configuration is wrong: ${why} — contact IT`, { level: 'red' }), metrics: { reachable: false } })
       return
     }
-    this.schedule(target, 0)
+    this.poller = new Poller(async () => await this.poll(target), this.config.pollIntervalMs)
+    this.poller.start()
   }
 
   async stop (): Promise<void> {
     this.stopping.abort(new Error('driver stopped'))
-    if (this.timer !== null) clearTimeout(this.timer)
-    this.timer = null
-    await this.polling
+    await this.poller?.stop()
+    this.poller = null
     this.ctx = null
   }
 
   private get name (): string {
     return this.config.name ?? this.config.id ?? 'Videokilden'
-  }
-
-  private schedule (target: StreamTarget, delayMs: number): void {
-    if (this.stopping.signal.aborted) return
-    this.timer = setTimeout(() => {
-      this.timer = null
-      this.polling = this.poll(target).finally(() => {
-        this.polling = null
-        this.schedule(target, this.config.pollIntervalMs)
-      })
-    }, delayMs)
   }
 
   private async poll (target: StreamTarget): Promise<void> {

@@ -5,8 +5,8 @@
 //   /status.json      the device's status with its battery level
 // `hang` leaves requests unanswered and stalls running streams; `offline` closes the port; a latency
 // delays every answer.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { SimulatorPort } from '../simulator-port.js'
 import { jpegFrame, tsPackets } from './simulator-media.js'
 import type { OutageMode, SimulatedAuth } from './simulator-rtsp.js'
 
@@ -30,38 +30,24 @@ const HLS_SEGMENT_S = 2
 const TICK_MS = 50
 
 export class HttpStreamSource {
-  private server: Server | null = null
-  private readonly sockets = new Set<Socket>()
+  private readonly port: SimulatorPort
   private readonly startedAt = Date.now()
   private frozenSequence: number | null = null
 
-  constructor (private readonly state: HttpSourceState, private readonly host: string, private port: number) {}
+  constructor (private readonly state: HttpSourceState, host: string, port: number) {
+    this.port = new SimulatorPort(host, port)
+  }
 
   get boundPort (): number {
-    return this.port
+    return this.port.number
   }
 
   async listen (): Promise<void> {
-    const server = createServer((req, res) => { this.handle(req, res) })
-    server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket)
-      socket.on('close', () => this.sockets.delete(socket))
-    })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.port, this.host, () => { server.removeListener('error', reject); resolve() })
-    })
-    const address = server.address()
-    if (address !== null && typeof address === 'object') this.port = address.port
-    this.server = server
+    await this.port.open(createServer((req, res) => { this.handle(req, res) }))
   }
 
   async close (): Promise<void> {
-    const server = this.server
-    this.server = null
-    for (const socket of this.sockets) socket.destroy()
-    this.sockets.clear()
-    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()))
+    await this.port.close()
   }
 
   /** The media sequence number of the newest HLS segment. */

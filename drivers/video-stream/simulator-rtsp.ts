@@ -3,7 +3,8 @@
 // Basic or Digest auth (§15 / RFC 2617). Media methods (SETUP, PLAY …) get 501: the gateway never
 // pulls media, and no RTP is sent. Outages: `offline` closes the port, `hang` accepts and never answers.
 import { createHash, randomBytes } from 'node:crypto'
-import { createServer, type Server, type Socket } from 'node:net'
+import { createServer, type Socket } from 'node:net'
+import { SimulatorPort } from '../simulator-port.js'
 import { parseChallenges } from './auth.js'
 
 export interface SimulatedAuth {
@@ -29,34 +30,24 @@ export class RtspResponder {
   readonly realm = 'Jodapro'
   /** Counts, for tests: what was asked and how often auth was refused. */
   readonly counts = { options: 0, describe: 0, unauthorized: 0 }
-  private server: Server | null = null
-  private readonly sockets = new Set<Socket>()
+  private readonly port: SimulatorPort
   private nonce = randomBytes(16).toString('hex')
 
-  constructor (private readonly state: RtspResponderState, private readonly host: string, private port: number) {}
+  constructor (private readonly state: RtspResponderState, host: string, port: number) {
+    this.port = new SimulatorPort(host, port)
+  }
 
   get boundPort (): number {
-    return this.port
+    return this.port.number
   }
 
   async listen (): Promise<void> {
-    const server = createServer((socket) => { this.accept(socket) })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.port, this.host, () => { server.removeListener('error', reject); resolve() })
-    })
-    const address = server.address()
-    if (address !== null && typeof address === 'object') this.port = address.port
-    this.server = server
+    await this.port.open(createServer((socket) => { this.accept(socket) }))
   }
 
   /** Closes the port and drops every connection, as a camera that lost power. */
   async close (): Promise<void> {
-    const server = this.server
-    this.server = null
-    for (const socket of this.sockets) socket.destroy()
-    this.sockets.clear()
-    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()))
+    await this.port.close()
   }
 
   /** A new nonce, as a camera issues after a reboot: clients must authenticate again. */
@@ -65,8 +56,6 @@ export class RtspResponder {
   }
 
   private accept (socket: Socket): void {
-    this.sockets.add(socket)
-    socket.on('close', () => this.sockets.delete(socket))
     socket.on('error', () => socket.destroy())
     let buffer = Buffer.alloc(0)
     socket.on('data', (chunk: Buffer) => {
