@@ -4,9 +4,8 @@
 // connected again, as records per second and as a multiple of the room's live rate (what it
 // appends to its spool per second). The test room sends 2 × 50 readings/s so that a minute's
 // backlog is large enough to time; a real room's 2–3 records/s make the multiple larger still.
-import { join } from 'node:path'
 import { tempDir } from '../test/helpers/index.js'
-import { HubUnderTest, ROOM } from '../test/faults/fault-rig.js'
+import { HubUnderTest, loadRoomConfig } from '../test/faults/fault-rig.js'
 import type { GatewayProcessInput, GatewayProcessReady, GatewayProcessStatus } from './processes/gateway-process.js'
 import { startChild } from './lib/children.js'
 import { withCleanup } from './lib/cleanup.js'
@@ -29,15 +28,7 @@ export async function spoolReplay (options: SpoolReplayOptions = {}): Promise<Be
     await hub.start()
     const dataDir = tempDir(cleanup, 'helserom-bench-spool-')
     const gateway = await startChild<GatewayProcessReady>(cleanup, 'gateway-process', {
-      config: {
-        room: ROOM, name: 'Benk', site: 'Benk',
-        hub: { url: hub.mqttUrl, password: hub.passwords[ROOM] },
-        local: { host: '127.0.0.1', mqttPort: 0, httpPort: 0 },
-        dataDir, spool: { dir: join(dataDir, 'spool') },
-        devices: [{ id: 'load-1', name: 'Last 1', kind: 'bench-load', ratePerSecond: rate }, { id: 'load-2', name: 'Last 2', kind: 'bench-load', ratePerSecond: rate }],
-        profiles: { standard: { label: { nb: 'Standard', en: 'Standard' }, requires: [] } },
-        network: { enabled: false }, check: { enabled: false }
-      }
+      config: loadRoomConfig(hub, dataDir, rate)
     } satisfies GatewayProcessInput, { mode: 'bundle' })
     const status = async (): Promise<GatewayProcessStatus> => await gateway.request<GatewayProcessStatus>('status')
     await sleep(2000)

@@ -145,6 +145,22 @@ export async function startRoomGateway (t: Teardown, hub: HubUnderTest, devices:
   return await startGateway(t, config, factories, options.gateway)
 }
 
+/**
+ * The room config of ROOM for a gateway in a process of its own (bench/processes/gateway-process.ts):
+ * two load devices at `ratePerSecond` each, streaming to the hub under test, spooling in `dataDir`.
+ */
+export function loadRoomConfig (hub: HubUnderTest, dataDir: string, ratePerSecond: number): Record<string, unknown> {
+  return {
+    room: ROOM, name: 'Feilrom', site: 'Test',
+    hub: { url: hub.mqttUrl, password: hub.passwords[ROOM] },
+    local: { host: '127.0.0.1', mqttPort: 0, httpPort: 0 },
+    dataDir, spool: { dir: join(dataDir, 'spool') },
+    devices: [{ id: 'load-1', name: 'Last 1', kind: 'bench-load', ratePerSecond }, { id: 'load-2', name: 'Last 2', kind: 'bench-load', ratePerSecond }],
+    profiles: { standard: { label: { nb: 'Standard', en: 'Standard' }, requires: [] } },
+    network: { enabled: false }, check: { enabled: false }
+  }
+}
+
 /** The last seq a gateway gave each device's readings (from its `reading` events). */
 export function trackSeqs (gateway: Gateway): Record<string, number> {
   const last: Record<string, number> = {}

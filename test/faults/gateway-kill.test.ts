@@ -5,9 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { startChild } from '../../bench/lib/children.js'
-import type { GatewayProcessReady, GatewayProcessStatus } from '../../bench/processes/gateway-process.js'
+import type { GatewayProcessInput, GatewayProcessReady, GatewayProcessStatus } from '../../bench/processes/gateway-process.js'
 import { sleep, tempDir, waitFor } from '../helpers/index.js'
-import { HubUnderTest, ROOM } from './fault-rig.js'
+import { HubUnderTest, loadRoomConfig } from './fault-rig.js'
 
 const RATE = 100
 
@@ -28,21 +28,6 @@ function spooledSeqs (dir: string, boot: string): Record<string, number> {
   return last
 }
 
-function roomInput (hub: HubUnderTest, dataDir: string): Record<string, unknown> {
-  return {
-    config: {
-      room: ROOM, name: 'Feilrom', site: 'Test',
-      hub: { url: hub.mqttUrl, password: hub.passwords[ROOM] },
-      local: { host: '127.0.0.1', mqttPort: 0, httpPort: 0 },
-      dataDir, spool: { dir: join(dataDir, 'spool') },
-      devices: [{ id: 'load-1', name: 'Last 1', kind: 'bench-load', ratePerSecond: RATE }, { id: 'load-2', name: 'Last 2', kind: 'bench-load', ratePerSecond: RATE }],
-      profiles: { standard: { label: { nb: 'Standard', en: 'Standard' }, requires: [] } },
-      network: { enabled: false }, check: { enabled: false }
-    },
-    uplink: { reconnectPeriodMs: 300, keepaliveS: 5 }
-  }
-}
-
 const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0)
 
 for (const during of ['stream', 'outage'] as const) {
@@ -53,7 +38,7 @@ for (const during of ['stream', 'outage'] as const) {
     const hub = new HubUnderTest(t)
     await hub.start()
     const dataDir = tempDir(t, 'helserom-fault-gw-')
-    const input = roomInput(hub, dataDir)
+    const input: GatewayProcessInput = { config: loadRoomConfig(hub, dataDir, RATE), uplink: { reconnectPeriodMs: 300, keepaliveS: 5 } }
     const first = await startChild<GatewayProcessReady>(t, 'gateway-process', input)
     const boot = first.ready.boot
     await waitFor('live readings at the hub', () => hub.ledger.count('load-1', boot) >= 50, { timeoutMs: 20_000 })

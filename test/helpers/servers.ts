@@ -31,9 +31,9 @@ export interface SpawnedServer {
   stop: () => Promise<void>
 }
 
-/** Spawns a server process, killed (SIGTERM, then SIGKILL) at teardown. */
-export function spawnServer (t: Teardown, command: string, args: string[], options: { cwd?: string, env?: NodeJS.ProcessEnv } = {}): SpawnedServer {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Spawns a server process, killed (SIGTERM, then SIGKILL) at teardown. `stdin: 'pipe'` for one that takes commands there. */
+export function spawnServer (t: Teardown, command: string, args: string[], options: { cwd?: string, env?: NodeJS.ProcessEnv, stdin?: 'pipe' } = {}): SpawnedServer {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] })
   let output = ''
   const keep = (chunk: Buffer): void => { output = (output + chunk.toString()).slice(-20_000) }
   child.stdout?.on('data', keep)

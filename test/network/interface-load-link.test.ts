@@ -1,12 +1,13 @@
 // How much of its link the room already uses, measured from the interface counters on a real shaped
 // link while other traffic (iperf3, standing in for a consultation's video) runs over it: the room's
 // traffic is read as it is sent, and the monitor's own probes and throughput test are not counted.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { Value } from '@sinclair/typebox/value'
 import { NetworkMonitor } from '../../gateway/network/monitor.js'
 import { NetworkMonitorConfig } from '../../gateway/network/config.js'
-import { createShapedLink, linkSkipReason } from '../helpers/shaped-link.js'
+import type { Gateway } from '../../gateway/gateway.js'
+import { createShapedLink, linkSkipReason, type ShapedLink } from '../helpers/shaped-link.js'
 import { which } from '../helpers/servers.js'
 import { testLogger } from '../helpers/index.js'
 import { roomConfig, startGateway } from '../gateway/room-fixture.js'
@@ -14,9 +15,10 @@ import { startHubProbe } from './processes.js'
 
 const skip = linkSkipReason() ?? (which('iperf3') === null ? 'iperf3 is not installed (apt-get install iperf3)' : null)
 
-t.test('the room\'s own load on a 10 Mbit/s link, without the monitor\'s own traffic', { skip: skip ?? false }, async (t) => {
+/** A room's gateway behind a link shaped to these rates, its hub's probe services on the far side, and a network monitor cycled by hand. */
+async function roomBehindLink (t: Test, rates: { upMbps: number, downMbps: number }, monitorConfig: Record<string, unknown>): Promise<{ link: ShapedLink, gateway: Gateway, monitor: NetworkMonitor }> {
   const link = createShapedLink(t)
-  link.shape({ upMbps: 10, downMbps: 10 })
+  link.shape(rates)
   const hub = await startHubProbe(t, link)
   const config = roomConfig(t, {
     room: 'donna-1',
@@ -26,9 +28,14 @@ t.test('the room\'s own load on a 10 Mbit/s link, without the monitor\'s own tra
     check: { enabled: false }
   })
   const gateway = await startGateway(t, config, {})
-  const monitor = new NetworkMonitor({ config: Value.Default(NetworkMonitorConfig, { throughput: { maxDurationMs: 1500 } }) as NetworkMonitorConfig, log: testLogger(), autoCycle: false })
+  const monitor = new NetworkMonitor({ config: Value.Default(NetworkMonitorConfig, monitorConfig) as NetworkMonitorConfig, log: testLogger(), autoCycle: false })
   await monitor.start(gateway)
   t.teardown(async () => await monitor.stop())
+  return { link, gateway, monitor }
+}
+
+t.test('the room\'s own load on a 10 Mbit/s link, without the monitor\'s own traffic', { skip: skip ?? false }, async (t) => {
+  const { link, gateway, monitor } = await roomBehindLink(t, { upMbps: 10, downMbps: 10 }, { throughput: { maxDurationMs: 1500 } })
 
   const first = (await monitor.cycle())!
   t.ok(first.downMbps! > 8 && first.downMbps! < 10.5, `capacity measured first (${first.downMbps} Mbit/s down)`)
@@ -59,20 +66,7 @@ t.test('the room\'s own load on a 10 Mbit/s link, without the monitor\'s own tra
 })
 
 t.test('without throughput tests, the packet train\'s reading is published, marked as such', { skip: skip ?? false }, async (t) => {
-  const link = createShapedLink(t)
-  link.shape({ upMbps: 4, downMbps: 6 })
-  const hub = await startHubProbe(t, link)
-  const config = roomConfig(t, {
-    room: 'donna-1',
-    hub: { url: 'mqtt://127.0.0.1:1', http: `http://${hub.host}:${hub.port}` },
-    profiles: { hud: { label: { nb: 'Hud og sår', en: 'Skin and wounds' }, requires: [] } },
-    network: { enabled: false },
-    check: { enabled: false }
-  })
-  const gateway = await startGateway(t, config, {})
-  const monitor = new NetworkMonitor({ config: Value.Default(NetworkMonitorConfig, { throughput: { enabled: false } }) as NetworkMonitorConfig, log: testLogger(), autoCycle: false })
-  await monitor.start(gateway)
-  t.teardown(async () => await monitor.stop())
+  const { monitor } = await roomBehindLink(t, { upMbps: 4, downMbps: 6 }, { throughput: { enabled: false } })
   await monitor.cycle()
   await monitor.cycle()
   const m = (await monitor.cycle())!

@@ -1,6 +1,6 @@
 // Starting the network tests' helper processes — the impairment proxy, the hub's probe services,
 // a STUN server — each stopped at teardown, each talking back in JSON lines.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { freePort, waitFor, type Teardown } from '../helpers/index.js'
 import { spawnServer, which, type SpawnedServer } from '../helpers/servers.js'
@@ -16,7 +16,7 @@ interface LineProcess {
 }
 
 function lineProcess (t: Teardown, command: string, args: string[]): LineProcess {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] })
+  const { child, stop } = spawnServer(t, command, args, { stdin: 'pipe' })
   const lines: Array<Record<string, unknown>> = []
   let buffered = ''
   let errors = ''
@@ -30,15 +30,6 @@ function lineProcess (t: Teardown, command: string, args: string[]): LineProcess
     }
   })
   child.stderr!.setEncoding('utf8').on('data', (text: string) => { errors = (errors + text).slice(-4000) })
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-    await exited
-    clearTimeout(timer)
-  }
-  t.teardown(stop)
   return {
     child,
     stop,
