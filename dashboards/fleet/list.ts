@@ -5,7 +5,7 @@ import { h, type VNode } from 'preact'
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { clock, ago, num, until } from '../shared/format.js'
 import { tr, type Lang } from '../shared/i18n.js'
-import type { RoomView } from '../shared/types.js'
+import type { DeviceView, RoomView } from '../shared/types.js'
 import { LevelBadge, Sparkline, StateChip, useLang } from '../shared/ui.js'
 import { stateLook } from '../shared/words.js'
 import { levelOf, nextConsultation } from './rooms.js'
@@ -87,16 +87,14 @@ function Row (props: { room: RoomView, index: number, ctx: RowContext, lang: Lan
     h('strong', null, room.name),
     h('small', { class: 'muted' }, room.site ?? room.room)),
   h('span', { role: 'cell', class: 'cell-why', title: tr(why, l) }, why !== null ? tr(why, l) : h('span', { class: 'muted' }, '—')),
-  h('span', { role: 'cell', class: 'cell-devices' },
-    devices.length === 0 ? h('span', { class: 'muted' }, '—') : devices.slice(0, 5).map((d) => h(StateChip, { key: d.id, state: d.state, name: d.name ?? d.id, title: `${d.name ?? d.id}: ${tr(stateLook(d.state).word, l)}${d.reason !== null ? ` — ${tr(d.reason.message, l)}` : ''}` })),
-    devices.length > 5 ? h('span', { class: 'muted' }, `+${devices.length - 5}`) : null),
+  h(DeviceCell, { devices, lang: l }),
   h('span', { role: 'cell', class: 'cell-net' },
     n !== null && n !== undefined
       ? h('span', { class: 'net-figures num' },
         h('span', { class: n.rttMs !== null && n.rttMs > 100 ? 'bad' : '' }, n.rttMs !== null ? `${Math.round(n.rttMs)} ms` : '—'),
         h('small', { class: n.lossPct !== null && n.lossPct >= 1 ? 'bad' : 'muted' }, n.lossPct !== null ? `${num(n.lossPct, l)} % ${tr({ nb: 'tap', en: 'loss' }, l)}` : ''))
       : h('span', { class: 'muted' }, '—'),
-    h(Sparkline, { values: spark, width: 80, height: 22, min: 0 })),
+    h(Sparkline, { values: spark, width: 60, height: 22, min: 0 })),
   h('span', { role: 'cell', class: 'cell-next' },
     next !== null
       ? [h('strong', { class: 'num', key: 't' }, clock(next.start, l, undefined, ctx.now)), h('small', { key: 'u', class: next.start - ctx.now < 3_600_000 ? 'soon' : 'muted' }, `${until(next.start, l, ctx.now)}${label !== undefined && room.readiness?.session?.id === next.id ? ` · ${tr(label, l)}` : ` · ${next.profile}`}`)]
@@ -106,4 +104,36 @@ function Row (props: { room: RoomView, index: number, ctx: RowContext, lang: Lan
       ? h('span', { class: 'online' }, h('span', { class: 'dot dot--on', 'aria-hidden': 'true' }), tr({ nb: 'Tilkoblet', en: 'Online' }, l))
       : h('span', { class: 'online online--off' }, h('span', { class: 'dot dot--off', 'aria-hidden': 'true' }), tr({ nb: 'Frakoblet', en: 'Offline' }, l)),
     h('small', { class: 'muted' }, room.lastSeen !== null ? `${tr({ nb: 'sist sett', en: 'last seen' }, l)} ${ago(room.lastSeen, l, ctx.now)}` : tr({ nb: 'aldri sett', en: 'never seen' }, l))))
+}
+
+/** Named chips that a row's fixed height always shows in full. */
+const NAMED_DEVICES = 2
+
+function deviceLine (d: DeviceView, l: Lang): string {
+  return `${d.name ?? d.id}: ${tr(stateLook(d.state).word, l)}${d.reason !== null ? ` — ${tr(d.reason.message, l)}` : ''}`
+}
+
+/**
+ * A room's devices in a row of fixed height: the failing ones by name, worst first, and the rest
+ * counted, so a failing device is never cut off by the row. A room whose devices all work says so
+ * in one chip. Every device's name and state is in the title and read out by screen readers.
+ */
+function DeviceCell (props: { devices: DeviceView[], lang: Lang }): VNode<any> {
+  const { devices, lang: l } = props
+  const all = devices.map((d) => deviceLine(d, l)).join('\n')
+  if (devices.length === 0) return h('span', { role: 'cell', class: 'cell-devices' }, h('span', { class: 'muted' }, '—'))
+  const failing = devices.filter((d) => d.state !== 'ok')
+  const everyOk = failing.length === 0
+  const named = everyOk && devices.length > NAMED_DEVICES ? [] : devices.slice(0, NAMED_DEVICES)
+  const rest = devices.slice(named.length)
+  const restFailing = rest.filter((d) => d.state !== 'ok').length
+  return h('span', { role: 'cell', class: 'cell-devices', title: all },
+    named.map((d) => h(StateChip, { key: d.id, state: d.state, name: d.name ?? d.id, title: deviceLine(d, l) })),
+    rest.length === 0
+      ? null
+      : everyOk
+        ? h(StateChip, { state: 'ok', name: tr({ nb: `Alle ${devices.length} i orden`, en: `All ${devices.length} OK` }, l), title: all })
+        : h('span', { class: `more${restFailing > 0 ? ' bad' : ' muted'}`, 'aria-hidden': 'true' },
+          restFailing > 0 ? `+${restFailing} ${tr({ nb: 'til', en: 'more' }, l)}` : `+${rest.length} OK`),
+    h('span', { class: 'sr-only' }, rest.map((d) => deviceLine(d, l)).join('; ')))
 }
