@@ -2,6 +2,7 @@
 // from different machines are not comparable, ratios measured in one run are.
 import { cpus, freemem, loadavg, totalmem, hostname, release } from 'node:os'
 import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 
 export interface Machine {
   cpu: string
@@ -13,6 +14,18 @@ export interface Machine {
   loadAtStart: number[]
   freeRamGiBAtStart: number
   host: string
+  /** The commit measured, with `+changes` when the tree had uncommitted changes: figures belong to code. */
+  commit: string
+}
+
+function commitMeasured (): string {
+  const git = (...args: string[]): string | null => {
+    const r = spawnSync('git', args, { encoding: 'utf8', timeout: 5000 })
+    return r.status === 0 ? r.stdout.trim() : null
+  }
+  const head = git('rev-parse', '--short=12', 'HEAD')
+  if (head === null) return 'unknown (not a git checkout)'
+  return git('status', '--porcelain', '--untracked-files=no') === '' ? head : `${head}+changes`
 }
 
 function osName (): string {
@@ -33,10 +46,11 @@ export function describeMachine (): Machine {
     os: osName(),
     loadAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
     freeRamGiBAtStart: Math.round(freemem() / 2 ** 30 * 10) / 10,
-    host: hostname()
+    host: hostname(),
+    commit: commitMeasured()
   }
 }
 
 export function machineLine (m: Machine): string {
-  return `${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.os}; load ${m.loadAtStart.join(' ')} at start`
+  return `${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.os}; load ${m.loadAtStart.join(' ')} at start; commit ${m.commit}`
 }

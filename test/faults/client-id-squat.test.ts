@@ -1,8 +1,8 @@
 // Fault: a room's credentials used to squat on another room's MQTT client id. Gateways connect as
 // `gateway-<room>` (gateway/gateway.ts), so the id of every room is known; the hub refuses a second
 // identity on a client id in use — which must not let one room keep another room's gateway out.
-// TODO until cloud/auth/mqtt-auth.ts reserves `gateway-<room>` for that room's gateway (the fix is in
-// bench/README.md, "Found by the fault suite"): today the squatter wins and the room stays offline.
+// Found by this test (bench/README.md, "Found by the fault suite"); cloud/auth/mqtt-auth.ts now
+// reserves `gateway-<room>` for that room's gateway.
 import t from 'tap'
 import mqtt from 'mqtt'
 import { sleep, waitFor } from '../helpers/index.js'
