@@ -142,3 +142,36 @@ t.test('a flapping device does not flap the light', async (t) => {
   for (let i = 0; i < 40; i++) shown.push(h.apply(i % 2 === 0 ? red : green, i * 1000).level)
   t.same([...new Set(shown)], ['red'], 'stays red while the camera comes and goes every second')
 })
+
+t.test('hysteresis: after start-up, the room turns green at once — nothing was fixed', async (t) => {
+  const h = new ReadinessHysteresis(10_000)
+  // what a gateway knows in its first second: no device has answered, the network is unmeasured, the hub not yet reached
+  const booting = evaluateReadiness(input({ ...withDevice('cam-1', { state: 'unknown' }), network: null, uplinkConnected: false }))
+  t.equal(booting.level, 'amber')
+  t.same(booting.reasons.map((r) => r.code).sort(), ['device.unknown', 'network.unmeasured', 'uplink.down'])
+  t.equal(h.apply(booting, 0).level, 'amber')
+  const ready = h.apply(evaluateReadiness(input()), 800)
+  t.equal(ready.level, 'green', 'green as soon as everything has answered')
+  t.notOk(ready.reasons.some((r) => r.code === 'readiness.settling'), 'no "the fault is fixed" after a boot')
+  t.match(ready.summary.nb, /^Rommet er klart/)
+  t.equal(ready.since, 800)
+})
+
+t.test('hysteresis: a real fault during start-up still settles before green', async (t) => {
+  const h = new ReadinessHysteresis(10_000)
+  h.apply(evaluateReadiness(input({ ...withDevice('cam-1', { state: 'down', reason: cameraDown }), network: null, uplinkConnected: false })), 0)
+  const settling = h.apply(evaluateReadiness(input()), 1000)
+  t.equal(settling.level, 'red', 'a camera that was down is held red for the window')
+  t.equal(settling.reasons[0]?.code, 'readiness.settling')
+})
+
+t.test('hysteresis: the hub lost after it had been reached is a fault that settles', async (t) => {
+  const h = new ReadinessHysteresis(10_000)
+  const green = evaluateReadiness(input())
+  t.equal(h.apply(green, 0).level, 'green')
+  t.equal(h.apply(evaluateReadiness(input({ uplinkConnected: false })), 1000).level, 'amber')
+  const back = h.apply(green, 2000)
+  t.equal(back.level, 'amber', 'held while the connection proves stable')
+  t.match(back.summary.nb, /Feilen er rettet/)
+  t.equal(h.apply(green, 12_000).level, 'green')
+})

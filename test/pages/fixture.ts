@@ -14,6 +14,7 @@ import { Gateway } from '../../gateway/gateway.js'
 import { driverFactories } from '../../drivers/registry.js'
 import { startOnvifCameraSimulator, type OnvifCameraSimulator } from '../../drivers/onvif-camera/simulator.js'
 import { startSerialSensorSimulator, type SerialSensorSimulator } from '../../drivers/serial-sensor/simulator.js'
+import type { ReadinessMessage } from '../../protocol/messages.js'
 import { projectFile } from '../../protocol/project-files.js'
 import { tempDir, testLogger, type Teardown } from '../helpers/index.js'
 
@@ -61,6 +62,8 @@ export interface PagesWorld {
   camera: OnvifCameraSimulator
   oximeter: SerialSensorSimulator
   audits: ViewAudit[]
+  /** Every readiness message the gateway published, from its start. */
+  readinessSeen: ReadinessMessage[]
   hubUrl: string
   lightUrl: string
 }
@@ -120,7 +123,9 @@ export async function startWorld (t: Teardown): Promise<PagesWorld> {
   }, { factories })
   const gateway = new Gateway(config, { log: testLogger(), factories, uplink: { reconnectPeriodMs: 300, keepaliveS: 5 }, supervisor: { backoffInitialMs: 200, backoffMaxMs: 2000 } })
   t.teardown(async () => await gateway.stop())
+  const readinessSeen: ReadinessMessage[] = []
+  gateway.on('readiness', (message: ReadinessMessage) => readinessSeen.push(message))
   await gateway.start()
   await hub.publishSchedule(ROOM, [{ id: 'rodoy-c1', start, minutes: 30, profile: 'ortopedi' }])
-  return { hub, gateway, camera, oximeter, audits, hubUrl: urls.http, lightUrl: gateway.urls.light }
+  return { hub, gateway, camera, oximeter, audits, readinessSeen, hubUrl: urls.http, lightUrl: gateway.urls.light }
 }

@@ -12,6 +12,10 @@ const context = await browser.newContext({ viewport: { width: 1280, height: 800 
 t.teardown(async () => await context.close())
 
 const level = async (page: import('playwright-core').Page): Promise<string | null> => await page.getAttribute('body', 'data-level')
+/** The settled level of the test room: green, once the gateway has heard from every device and measured the network. */
+const waitForGreen = async (page: import('playwright-core').Page): Promise<void> => {
+  await page.waitForFunction(() => document.body.dataset.level === 'green', null, { timeout: 30_000 })
+}
 
 t.test('the gateway serves the light, bundled, with everything inline', async (t) => {
   const res = await fetch(world.lightUrl)
@@ -28,17 +32,17 @@ t.test('a ready room: colour, icon, word and the sentence', async (t) => {
   const page = await context.newPage()
   const errors = pageErrors(page)
   await page.goto(world.lightUrl)
-  await page.waitForFunction(() => ['green', 'amber'].includes(document.body.dataset.level ?? ''), null, { timeout: 20_000 })
-  const tone = await level(page)
-  const word = await page.textContent('#word')
-  t.equal(word, tone === 'green' ? 'Klar' : 'Obs', 'the word matches the colour')
-  t.ok(['✓', '!'].includes((await page.textContent('#icon')) ?? ''), 'an icon, not colour alone')
-  if (tone === 'green') t.match(await page.textContent('#why'), /^Rommet er klart for konsultasjonen kl\. \d\d:\d\d$/)
-  else t.match(await page.textContent('#why'), /^Fungerer, men /)
+  // Every device of the test room works and the network is local: once the gateway has heard from
+  // them all, the room is ready — and nothing was fixed on the way there, so the light never said so.
+  await waitForGreen(page)
+  t.equal(await page.textContent('#word'), 'Klar', 'the word matches the colour')
+  t.equal(await page.textContent('#icon'), '✓', 'an icon, not colour alone')
+  t.match(await page.textContent('#why'), /^Rommet er klart for konsultasjonen kl\. \d\d:\d\d$/)
   t.match(await page.textContent('#next'), /Neste konsultasjon kl\. \d\d:\d\d \(om \d+ min\) · Ortopedi/)
   t.equal(await page.textContent('#room'), 'Helserom Rødøy')
   t.ok(await page.isHidden('#notice'), 'no notice while the hub is reachable')
-  await screenshot(page, `light-${tone ?? 'ready'}`)
+  t.notOk(world.readinessSeen.some((r) => r.reasons.some((x) => x.code === 'readiness.settling')), 'no "the fault is fixed" after start-up')
+  await screenshot(page, 'light-green')
   t.same(errors, [], 'no script errors')
   await page.close()
 })
@@ -46,7 +50,7 @@ t.test('a ready room: colour, icon, word and the sentence', async (t) => {
 t.test('a camera failure turns the light red with the right sentence within 2 s', async (t) => {
   const page = await context.newPage()
   await page.goto(world.lightUrl)
-  await page.waitForFunction(() => ['green', 'amber'].includes(document.body.dataset.level ?? ''), null, { timeout: 20_000 })
+  await waitForGreen(page)
   // Measured from the moment the camera goes away (the gateway polls it every 300 ms here). The 2 s
   // are the issue's; the wait allows 1 s more because this machine runs other engineers' tests at
   // the same time — the time it really took is printed and checked against 2 s + that slack only.
@@ -132,7 +136,7 @@ t.test('the hub\'s remote view asks for a token, then shows the room', async (t)
 t.test('the hub unreachable: the light keeps working and says so', async (t) => {
   const page = await context.newPage()
   await page.goto(world.lightUrl)
-  await page.waitForFunction(() => ['green', 'amber'].includes(document.body.dataset.level ?? ''), null, { timeout: 20_000 })
+  await waitForGreen(page)
   await world.hub.stop()
   await waitFor('the gateway to notice the hub is gone', () => !world.gateway.uplinkConnected, { timeoutMs: 15_000 })
   await page.waitForSelector('#notice:not([hidden])', { timeout: 10_000 })
