@@ -1,5 +1,6 @@
 // GET /api/rooms/:room/history?metric=&from=&to=&device=&maxPoints= — a room's history from the
-// telemetry store (cloud/store), as series of { ts, value }. What may be asked, and by whom, is in
+// telemetry store (cloud/store), as series of { ts, value }. State-like metrics (readiness, device
+// state, online) start with the state that held at `from` (state-before.ts). What may be asked, and by whom, is in
 // history-query.ts; a query the store refuses (InvalidQueryError, e.g. a field name with a dash) is
 // a 400. Reads of clinical readings (`reading.*`, only where store.clinical) are audited before the
 // data leaves: when the audit log cannot take the entry, nothing is sent.
@@ -11,8 +12,9 @@ import type { AuditInput } from '../audit/audit-log.js'
 import type { HubUser } from '../auth/users.js'
 import type { FleetState } from '../fleet-state.js'
 import { ErrorResponse, HttpError } from '../http/errors.js'
-import { InvalidQueryError, type HistorySeries, type TelemetryStore } from '../store/telemetry-store.js'
+import { InvalidQueryError, Measurements, type HistorySeries, type TelemetryStore } from '../store/telemetry-store.js'
 import { historyAccess, HistoryRequestError, MAX_POINTS, resolveHistoryRequest, type HistoryRequest } from './history-query.js'
+import { isStateMetric, lastPointsBefore, withStateBefore } from './state-before.js'
 
 export interface HistoryRoutesOptions {
   fleet: Pick<FleetState, 'get'>
@@ -44,7 +46,7 @@ export const HistoryResponse = Type.Object({
   series: Type.Array(Type.Object({
     tags: Type.Record(Type.String(), Type.String(), { description: 'what the series is of, e.g. { room, device, kind }' }),
     points: Type.Array(Type.Object({
-      ts: Type.Integer({ description: 'ms since epoch, UTC (a bucket\'s start when averaged)' }),
+      ts: Type.Integer({ description: 'ms since epoch, UTC (a bucket\'s start when averaged); before `from` for the state held at `from`' }),
       value: Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()])
     }))
   }))
@@ -61,7 +63,9 @@ export const historyRoutes: FastifyPluginAsync<HistoryRoutesOptions> = async (ap
     config: { roles: ['it', 'specialist', 'staff'] },
     schema: {
       summary: 'A room\'s history of one metric, from the telemetry store',
-      description: 'Staff: readiness.* and gateway_status.* only. reading.* (patient data) only where the hub keeps it (store.clinical), for it and specialists, audited.',
+      description: 'Staff: readiness.* and gateway_status.* only. reading.* (patient data) only where the hub keeps it (store.clinical), for it and specialists, audited. ' +
+        'State-like metrics (readiness.level, readiness.levelCode, device_health.state, device_health.stateCode, gateway_status.online) are published on change: ' +
+        'each of their series starts with its last point before `from` (up to 366 days back), the state that held at `from`, so a series may have maxPoints + 1 points.',
       tags: ['history'],
       security: [{ bearer: [] }],
       params: Params,
@@ -88,14 +92,14 @@ export const historyRoutes: FastifyPluginAsync<HistoryRoutesOptions> = async (ap
     }
     if (store === undefined) throw new HttpError(404, 'not_kept', 'this hub keeps no history (no telemetry store is configured)')
     let series: HistorySeries[]
+    const tags = { room, ...(wanted.device !== undefined ? { device: wanted.device } : {}) }
     try {
-      series = await store.query({
-        metric: wanted.metric,
-        tags: { room, ...(wanted.device !== undefined ? { device: wanted.device } : {}) },
-        from: wanted.from,
-        to: wanted.to,
-        maxPoints: wanted.maxPoints
-      })
+      series = await store.query({ metric: wanted.metric, tags, from: wanted.from, to: wanted.to, maxPoints: wanted.maxPoints })
+      if (isStateMetric(wanted.metric) && wanted.from > 0) {
+        // one series per room, except device_health of every device
+        const oneSeries = wanted.measurement !== Measurements.deviceHealth || wanted.device !== undefined
+        series = withStateBefore(series, await lastPointsBefore(store, wanted.metric, tags, wanted.from, oneSeries), wanted.metric)
+      }
     } catch (err) {
       if (err instanceof InvalidQueryError) throw new HttpError(400, 'bad_request', err.message)
       throw err

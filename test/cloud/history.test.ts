@@ -91,6 +91,40 @@ t.test('history of the network and of each device, from the store', async (t) =>
   t.match(staffNetwork.body.error.message, /readiness and gateway_status only/)
 })
 
+t.test('states published on change start with the state that held at from', async (t) => {
+  const { hub, get } = await hubWithHistory(t)
+  await morning(t, hub) // readiness, cam-1 and cam-2 health every minute from 08:00 to 08:09; online since 08:00
+  const later = `from=${T0 + 30 * MIN}&to=${T0 + 60 * MIN}`
+
+  const readiness = await get(`metric=readiness.levelCode&${later}`)
+  t.equal(readiness.status, 200)
+  t.same(readiness.body.series[0]?.points, [{ ts: T0 + 9 * MIN, value: 0 }], 'green since 08:09, though nothing was published in the range')
+  const level = await get(`metric=readiness.level&${later}`)
+  t.same(level.body.series[0]?.points, [{ ts: T0 + 9 * MIN, value: 'green' }])
+  const online = await get(`metric=gateway_status.online&${later}`)
+  t.same(online.body.series[0]?.points, [{ ts: T0, value: 1 }], 'online since 08:00')
+
+  const health = await get(`metric=device_health.stateCode&${later}`)
+  t.same(health.body.series.map((s: { tags: Record<string, string>, points: unknown[] }) => [s.tags.device, s.points]), [
+    ['cam-1', [{ ts: T0 + 9 * MIN, value: 0 }]],
+    ['cam-2', [{ ts: T0 + 9 * MIN, value: 0 }]]
+  ], 'every device\'s state, each series its own')
+
+  const within = await get(`metric=readiness.levelCode&from=${T0 + 5 * MIN + 30_000}&to=${T0 + 60 * MIN}`)
+  t.same(within.body.series[0]?.points.map((p: { ts: number, value: number }) => [(p.ts - T0) / MIN, p.value]), [[5, 2], [6, 0], [7, 0], [8, 0], [9, 0]],
+    'red at 08:05 held at 08:05:30: the chart starts red')
+
+  const network = await get(`metric=network.rttMs&${later}`)
+  t.same(network.body.series, [], 'measurements taken at intervals are not carried')
+
+  // a state from days before the range: still found
+  const gw = await connectGateway(t, hub.urls!.mqtt, 'rodoy-1')
+  await publishJson(gw, 'helserom/v1/rodoy-1/readiness', { ...readinessMsg('red'), ts: T0 - 3 * 24 * 60 * MIN }, false)
+  await waitFor('the old point stored', async () => { await hub.store?.flush(); return (await get(`metric=readiness.levelCode&from=${T0 - 4 * 24 * 60 * MIN}&to=${T0 - MIN}`)).body.series.length > 0 })
+  const daysLater = await get(`metric=readiness.levelCode&from=${T0 - MIN}&to=${T0 + 30_000}`)
+  t.same(daysLater.body.series[0]?.points.map((p: { ts: number, value: number }) => p.value), [2, 0], 'red since three days before, then green at 08:00')
+})
+
 t.test('defaults, limits and bad requests', async (t) => {
   const { hub, get } = await hubWithHistory(t)
   const gw = await connectGateway(t, hub.urls!.mqtt, 'rodoy-1')
