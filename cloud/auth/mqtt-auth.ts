@@ -8,11 +8,16 @@
 //            devices/*/readings, cmd/*/result — never schedule, support or cmd/{name}, which come
 //            from the hub; subscribes only to its own schedule, support and cmd/+ (or one cmd/{name})
 //   user     publishes nothing; subscribes to rooms they may see: staff only readiness and status,
-//            specialist and it everything (readings included); a wildcard room needs every room
+//            specialist and it everything but live readings; a wildcard room needs every room.
+//            Readings are patient data, and every live view of them must be audited (DESIGN.md):
+//            they reach people only through the hub's WebSocket /ws, which audits each view. So a
+//            user's filter that matches nothing but readings is refused, and a wider one (`#`,
+//            `devices/#`) is granted with the readings held back at delivery (authorizeForward).
 // A denial is counted and logged (rate-limited), and answered the MQTT 3.1.1 way: a refused CONNACK,
-// a SUBACK failure (0x80) for a subscription, a closed connection for a publish (MQTT-3.3.5-2).
+// a SUBACK failure (0x80) for a subscription, a closed connection for a publish (MQTT-3.3.5-2); a
+// reading held back from a user is counted and logged as a denied forward.
 // Nothing is ever thrown out of a hook.
-import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
+import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
 import type { Logger } from 'pino'
 import { isCommandName, parseTopic, TOPIC_ROOT, topics } from '../../protocol/topics.js'
 import type { GatewayConfig } from '../config.js'
@@ -63,7 +68,15 @@ export function subscribeDenial (identity: MqttIdentity, filter: string): string
     const what = room === '#' ? '#' : rest.join('/')
     if (what !== 'readiness' && what !== 'status') return 'staff may subscribe only to readiness and status'
   }
+  if (room !== '#' && matchesOnlyReadings(rest)) return READINGS_NOT_OVER_MQTT
   return null
+}
+
+const READINGS_NOT_OVER_MQTT = 'live readings reach users only over the audited WebSocket /ws, not MQTT'
+
+/** Whether every topic of the contract such a filter matches is a readings topic (devices/+/readings). */
+function matchesOnlyReadings (levels: readonly string[]): boolean {
+  return levels.length === 3 && (levels[0] === 'devices' || levels[0] === '+') && levels[1] !== '#' && levels[2] === 'readings'
 }
 
 export interface MqttAuthOptions {
@@ -160,6 +173,15 @@ export class MqttAuth {
     }
   }
 
+  /** A reading is never delivered to a user, whatever their (wider) filter: see the header. */
+  readonly authorizeForward = (client: Client, packet: AedesPublishPacket): AedesPublishPacket | null => {
+    if (!packet.topic.endsWith('/readings')) return packet
+    const identity = this.identityOf(client)
+    if (identity?.kind !== 'user' || parseTopic(packet.topic)?.kind !== 'readings') return packet
+    this.deny('forward', READINGS_NOT_OVER_MQTT, client, identity, packet.topic)
+    return null
+  }
+
   readonly authorizeSubscribe = (client: Client, subscription: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void => {
     try {
       const identity = this.identityOf(client)
@@ -208,7 +230,7 @@ export class MqttAuth {
     done(err, null)
   }
 
-  private deny (action: 'publish' | 'subscribe', reason: string, client: Client | null, identity: MqttIdentity | undefined, topic: string): void {
+  private deny (action: 'publish' | 'subscribe' | 'forward', reason: string, client: Client | null, identity: MqttIdentity | undefined, topic: string): void {
     this.options.metrics.authDenied.inc({ surface: 'mqtt', action, reason: metricReason(reason) })
     this.warn.warn({ clientId: client?.id, username: identity?.username, topic: topic.slice(0, 200), reason }, `denied an MQTT ${action}`)
   }
@@ -226,6 +248,7 @@ function metricReason (reason: string): string {
   if (reason.startsWith('gateway of')) return 'gateway-filter'
   if (reason.includes('may not see')) return 'room-not-allowed'
   if (reason.startsWith('staff')) return 'role-not-allowed'
+  if (reason === READINGS_NOT_OVER_MQTT) return 'readings-not-over-mqtt'
   if (reason === 'not authenticated') return 'not-authenticated'
   return 'other'
 }

@@ -64,6 +64,7 @@ export class EmbeddedBroker implements HubBroker {
       authenticate: auth.authenticate,
       authorizePublish: auth.authorizePublish,
       authorizeSubscribe: auth.authorizeSubscribe,
+      authorizeForward: auth.authorizeForward,
       ...(this.options.mq !== undefined ? { mq: this.options.mq } : {}),
       ...(this.options.persistence !== undefined ? { persistence: this.options.persistence } : {})
     })

@@ -94,7 +94,12 @@ t.test('what a user may subscribe (read-only)', async (t) => {
   const id = (name: string): MqttIdentity => ({ kind: 'user', username: name, user: dir.byName(name)! })
   t.equal(subscribeDenial(id('it'), 'helserom/v1/#'), null)
   t.equal(subscribeDenial(id('sp'), 'helserom/v1/rodoy-1/#'), null)
-  t.equal(subscribeDenial(id('sp'), 'helserom/v1/rodoy-1/devices/+/readings'), null)
+  t.equal(subscribeDenial(id('sp'), 'helserom/v1/rodoy-1/devices/+/health'), null)
+  t.equal(subscribeDenial(id('sp'), 'helserom/v1/rodoy-1/devices/#'), null, 'a wider filter is granted (readings are held back at delivery)')
+  for (const readingsOnly of ['helserom/v1/rodoy-1/devices/+/readings', 'helserom/v1/rodoy-1/devices/spo2-1/readings', 'helserom/v1/rodoy-1/+/+/readings']) {
+    t.match(subscribeDenial(id('sp'), readingsOnly), /WebSocket \/ws/, `readings over MQTT refused: ${readingsOnly}`)
+  }
+  t.match(subscribeDenial(id('it'), 'helserom/v1/+/devices/+/readings'), /WebSocket \/ws/, 'it too')
   t.match(subscribeDenial(id('sp'), 'helserom/v1/#'), /every room/)
   t.match(subscribeDenial(id('sp'), 'helserom/v1/donna-1/readiness'), /may not see room donna-1/)
   t.equal(subscribeDenial(id('st'), 'helserom/v1/rodoy-1/readiness'), null)
@@ -104,3 +109,4 @@ t.test('what a user may subscribe (read-only)', async (t) => {
   t.match(subscribeDenial(id('st'), '$SYS/#'), /helserom/)
   t.match(publishDenial(id('it'), 'helserom/v1/rodoy-1/schedule'), /read-only/)
 })
+

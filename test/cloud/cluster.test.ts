@@ -1,7 +1,7 @@
 // The clustered hub as it runs in production: two `helserom hub` processes (bin/helserom.js, each
 // with its own config file and ports) sharing Debian's redis-server through broker.redis. A gateway
 // connected to hub A and dashboards connected to hub B (MQTT and the /ws WebSocket) see the same
-// messages; retained state and MQTT sessions live in Redis; a hub that starts after the gateway
+// messages (live readings only on /ws: users get none over MQTT); retained state and MQTT sessions live in Redis; a hub that starts after the gateway
 // knows the room's state at once; each hub counts every message once; and the other direction (a
 // schedule published through hub B) reaches the gateway on hub A.
 import t, { type Test } from 'tap'
@@ -116,10 +116,13 @@ t.test('two hub processes on one Redis relay a gateway\'s messages to the other 
   await publishJson(gateway, `helserom/v1/${ROOM}/devices/cam-1/health`, healthMsg('degraded'), true)
   const N = 25
   for (let seq = 1; seq <= N; seq++) await publishJson(gateway, `helserom/v1/${ROOM}/devices/spo2-1/readings`, readingMsg(seq, 'boot-a', { values: { spo2: 90 + (seq % 10), pulse: 70 } }))
+  for (let n = 1; n <= N; n++) await publishJson(gateway, `helserom/v1/${ROOM}/devices/spo2-1/health`, { ...healthMsg(), metrics: { n } }, true)
 
-  // MQTT on B: every message of the gateway on A, once each, in order.
-  await waitFor('every reading at the MQTT dashboard on B', () => seen.filter((m) => m.topic.endsWith('/readings')).length >= N, { timeoutMs: 30_000 })
-  t.same(seen.filter((m) => m.topic.endsWith('/readings')).map((m) => m.payload.seq), Array.from({ length: N }, (_, i) => i + 1), 'all readings, once, in order')
+  // MQTT on B: every message of the gateway on A, once each, in order — but no reading: users get
+  // those only over the audited WebSocket (cloud/auth/mqtt-auth.ts).
+  const counted = (): number[] => seen.filter((m) => m.topic.endsWith('/spo2-1/health')).map((m) => m.payload.metrics.n)
+  await waitFor('every health message at the MQTT dashboard on B', () => counted().length >= N, { timeoutMs: 30_000 })
+  t.same(counted(), Array.from({ length: N }, (_, i) => i + 1), 'all of them, once, in order')
   // Order is kept per topic (MQTT 3.1.1 §4.6), not across topics: wait for the others rather than assume.
   await waitFor('the status at the MQTT dashboard on B', () => seen.some((m) => m.topic.endsWith('/status') && m.payload.online === true))
   await waitFor('the device health at the MQTT dashboard on B', () => seen.some((m) => m.topic.endsWith('/devices/cam-1/health') && m.payload.state === 'degraded'))
@@ -127,6 +130,7 @@ t.test('two hub processes on one Redis relay a gateway\'s messages to the other 
   // The WebSocket on B: the live readings and the room's changes, from B's own ingest.
   await waitFor('every reading at the WebSocket on B', () => live.messages.filter((m) => m.type === 'reading').length >= N, { timeoutMs: 30_000 })
   t.same(live.messages.filter((m) => m.type === 'reading').map((m) => m.reading.seq), Array.from({ length: N }, (_, i) => i + 1))
+  t.notOk(seen.some((m) => m.topic.endsWith('/readings')), 'no reading reached the MQTT dashboard')
   await waitFor('readiness pushed by B', () => live.messages.some((m) => m.type === 'room' && m.part === 'readiness' && m.state.readiness?.level === 'amber'))
 
   // Each hub's fleet state saw every message exactly once.
@@ -181,19 +185,20 @@ t.test('a hub that starts after the gateway knows the room at once; sessions mov
   t.equal(health.status, 'ok')
   t.equal(health.broker.connected, true)
 
-  // A dashboard with a persistent session subscribes on B and goes away; readings published on A
+  // A dashboard with a persistent session subscribes on B and goes away; messages published on A
   // meanwhile wait in Redis, and it gets them when it comes back — on hub A.
   const away = await dashboardOn(t, b, { clientId: 'dashboard-7', clean: false })
-  await away.subscribeAsync(`helserom/v1/${ROOM}/devices/+/readings`, { qos: 1 })
+  await away.subscribeAsync(`helserom/v1/${ROOM}/devices/+/health`, { qos: 1 })
   await away.endAsync()
-  for (let seq = 1; seq <= 5; seq++) await publishJson(gateway, `helserom/v1/${ROOM}/devices/spo2-1/readings`, readingMsg(seq, 'boot-early'))
-  await waitFor('hub B ingested them', async () => (await roomOn(b)).readings.accepted === 5)
+  for (let n = 1; n <= 5; n++) await publishJson(gateway, `helserom/v1/${ROOM}/devices/spo2-1/health`, { ...healthMsg(), metrics: { n } }, true)
+  await waitFor('hub B ingested them', async () => (await roomOn(b)).devices['spo2-1']?.metrics.n === 5)
   const back = mqtt.connect(a.mqtt, { username: 'it-vakt', password: tokens.it, clientId: 'dashboard-7', clean: false, reconnectPeriod: 0, protocolVersion: 4 })
   t.teardown(async () => { await back.endAsync(true) })
   const queued = record(back)
   back.on('error', () => {})
   const connack = await new Promise<{ sessionPresent: boolean }>((resolve) => back.once('connect', (packet) => resolve(packet)))
   t.equal(connack.sessionPresent, true, 'hub A found the session made on hub B')
-  await waitFor('the queued readings, on the other hub', () => queued.filter((m) => m.topic.endsWith('/readings')).length >= 5, { timeoutMs: 15_000 })
-  t.same(queued.filter((m) => m.topic.endsWith('/readings')).map((m) => m.payload.seq), [1, 2, 3, 4, 5])
+  const queuedHealth = (): number[] => queued.filter((m) => m.topic.endsWith('/spo2-1/health')).map((m) => m.payload.metrics.n)
+  await waitFor('the queued messages, on the other hub', () => queuedHealth().length >= 5, { timeoutMs: 15_000 })
+  t.same(queuedHealth(), [1, 2, 3, 4, 5])
 })

@@ -8,7 +8,7 @@ import { hubConfig } from '../../cloud/config.js'
 import { tempDir, waitFor } from '../helpers/index.js'
 import { which } from '../helpers/servers.js'
 import {
-  connectClient, connectGateway, getJson, passwords, publishJson, readingMsg, readinessMsg, startTestHub, statusMsg, subscribeGranted, testConfig, tokens
+  connectClient, connectGateway, getJson, healthMsg, passwords, publishJson, readingMsg, readinessMsg, startTestHub, statusMsg, subscribeGranted, testConfig, tokens
 } from './hub-fixtures.js'
 
 const closed = async (client: MqttClient): Promise<void> => {
@@ -87,6 +87,27 @@ t.test('users connect read-only with their token', async (t) => {
   staff.publish('helserom/v1/rodoy-1/readiness', JSON.stringify(readinessMsg()), { qos: 0 })
   await closed(staff)
   t.equal(hub.fleet.get('rodoy-1')?.readiness, null)
+})
+
+t.test('users never get live readings over MQTT (only the audited /ws has them): a readings filter is refused, a wider one gets the rest', async (t) => {
+  const hub = await startTestHub(t)
+  const url = hub.urls!.mqtt
+  const it = await connectClient(t, url, { username: 'it-vakt', password: tokens.it })
+  t.same(await subscribeGranted(it, ['helserom/v1/+/devices/+/readings', 'helserom/v1/rodoy-1/devices/spo2-1/readings']), [128, 128], 'readings filters refused')
+  t.equal(await hub.metrics.value('helserom_hub_auth_denied_total', { action: 'subscribe', reason: 'readings-not-over-mqtt' }), 2)
+  const specialist = await connectClient(t, url, { username: 'spesialist-1', password: tokens.specialist })
+  t.same(await subscribeGranted(specialist, ['helserom/v1/rodoy-1/devices/+/readings']), [128], 'for specialists as well')
+
+  const seen: string[] = []
+  it.on('message', (topic) => seen.push(topic))
+  t.same(await subscribeGranted(it, ['helserom/v1/#']), [1], 'a wider filter is granted')
+  const gw = await connectGateway(t, url, 'rodoy-1')
+  await publishJson(gw, 'helserom/v1/rodoy-1/devices/spo2-1/readings', readingMsg(0))
+  await publishJson(gw, 'helserom/v1/rodoy-1/devices/spo2-1/health', healthMsg(), true)
+  await waitFor('the health message at the IT client', () => seen.includes('helserom/v1/rodoy-1/devices/spo2-1/health'))
+  await waitFor('the reading held back, counted', async () => await hub.metrics.value('helserom_hub_auth_denied_total', { action: 'forward', reason: 'readings-not-over-mqtt' }) === 1)
+  t.ok(hub.fleet.get('rodoy-1')?.devices['spo2-1']?.lastReading !== null, 'the hub itself got the reading')
+  t.same(seen.filter((topic) => topic.endsWith('/readings')), [], 'no reading reached the user')
 })
 
 t.test('a gateway\'s client id cannot be taken over by another identity', async (t) => {
