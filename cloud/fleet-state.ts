@@ -31,7 +31,7 @@ export interface DeviceState {
   info: DeviceInfo | null
   /** ts of the health message (gateway clock). */
   healthTs: number | null
-  /** Patient data: only shown to roles that may see readings. */
+  /** Patient data: only shown to roles that may see readings, kept at most LAST_READING_MAX_AGE_MS. */
   lastReading: LastReading | null
 }
 
@@ -67,6 +67,13 @@ export type RoomPart = 'status' | 'readiness' | 'network' | 'check' | 'schedule'
 
 /** More devices than this in one room are refused (a gateway cannot grow the hub's memory without bound). */
 export const MAX_DEVICES_PER_ROOM = 200
+
+/**
+ * A device's last reading is patient data the hub keeps only for the console that opens during a
+ * consultation; older than this it is forgotten (the hub calls forgetReadingsBefore). Ten minutes:
+ * far beyond the age at which the console greys a value out, short after a consultation ends.
+ */
+export const LAST_READING_MAX_AGE_MS = 10 * 60_000
 
 export class FleetState {
   private readonly rooms = new Map<string, RoomState>()
@@ -161,6 +168,17 @@ export class FleetState {
       receivedAt: now
     }
     return true
+  }
+
+  /** Forgets every last reading the hub received before `before` (hub clock); returns how many. */
+  forgetReadingsBefore (before: number): number {
+    let n = 0
+    for (const r of this.rooms.values()) {
+      for (const d of Object.values(r.devices)) {
+        if (d.lastReading !== null && d.lastReading.receivedAt < before) { d.lastReading = null; n++ }
+      }
+    }
+    return n
   }
 
   countReading (room: string, what: keyof ReadingStats, n = 1): void {

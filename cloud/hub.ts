@@ -22,7 +22,7 @@ import { UserDirectory } from './auth/users.js'
 import { createHubBroker, type BrokerEndpoints, type HubBroker } from './broker/index.js'
 import { urlHost } from './broker/embedded.js'
 import { readHubConfig, type HubConfig, type HubConfigOptions } from './config.js'
-import { FleetState } from './fleet-state.js'
+import { FleetState, LAST_READING_MAX_AGE_MS } from './fleet-state.js'
 import { buildHttpApp } from './http/app.js'
 import type { ViewAudit } from './http/room-routes.js'
 import type { HealthResponse } from './http/system-routes.js'
@@ -96,6 +96,8 @@ export class Hub {
   private currentUrls: HubUrls | undefined
   /** The UDP echo the gateways' network monitor probes, on the HTTP port number. */
   private probeEcho: ProbeEchoServer | null = null
+  /** Forgets devices' last readings past their age (patient data is not kept: fleet-state.ts). */
+  private readingSweep: NodeJS.Timeout | undefined
   private readonly startedAt: number
   private readonly clock: () => number
 
@@ -243,6 +245,8 @@ export class Hub {
     await this.register.start() // likewise: the register sees every device's retained health
     const endpoints: BrokerEndpoints = await this.broker.start()
     await this.ingest.attach(this.broker)
+    this.readingSweep = setInterval(() => this.fleet.forgetReadingsBefore(this.clock() - LAST_READING_MAX_AGE_MS), 60_000)
+    this.readingSweep.unref()
     this.register.publishAll()
     const app = await this.app()
     await app.listen({ host: this.config.http.host, port: this.config.http.port })
@@ -274,6 +278,7 @@ export class Hub {
     const step = async (what: string, fn: () => Promise<void> | void): Promise<void> => {
       try { await fn() } catch (err) { problems.push(err); this.log.error({ err, what }, 'hub stop step failed') }
     }
+    clearInterval(this.readingSweep)
     await step('http', async () => { await this.appInstance?.close() })
     await step('probe-echo', async () => { await this.probeEcho?.stop() })
     await step('ingest', async () => { await this.ingest.detach(); this.ingest.close() })

@@ -1,7 +1,9 @@
 // What a user may see of a room (pure): the one place that decides it, used by the REST API and the
 // WebSocket alike. Staff see what the readiness light shows (online state and readiness); IT and
-// specialists see everything, including the last reading of each device (patient data) — the
-// roles are described in cloud/auth/users.ts.
+// specialists see everything — the roles are described in cloud/auth/users.ts. The last reading of
+// each device (patient data) is in a view only when the caller asks for it (`lastReading: true`),
+// which only GET /api/rooms/:room does, and it audits that view: lists, WebSocket snapshots and
+// room changes go to fleet pages that have no need for clinical values.
 import { Type, type Static, type TNull, type TSchema, type TUnion } from '@sinclair/typebox'
 import {
   CheckReport, DeviceInfo, HealthState, NetworkMessage, ReadinessMessage, Reason, ScheduleMessage
@@ -21,7 +23,7 @@ export const LastReadingView = Type.Object({
   invalid: Type.Optional(Type.Array(Type.String())),
   conditions: Type.Optional(Type.Array(Type.String())),
   receivedAt: Ms
-}, { description: 'the latest live reading of a device (patient data: specialists and IT only)' })
+}, { description: 'the latest live reading of a device (patient data: specialists and IT only, in GET /api/rooms/:room only, at most a few minutes old)' })
 
 export const DeviceView = Type.Object({
   id: Type.String(),
@@ -63,7 +65,12 @@ export type RoomView = Static<typeof RoomView>
 /** Staff views change only with these parts. */
 export const staffParts: ReadonlySet<string> = new Set(['status', 'readiness'])
 
-export function roomView (state: RoomState, user: HubUser): RoomView {
+export interface RoomViewOptions {
+  /** Include each device's last reading, for a user who may see readings (the caller audits it). */
+  lastReading?: boolean
+}
+
+export function roomView (state: RoomState, user: HubUser, options: RoomViewOptions = {}): RoomView {
   const base = {
     room: state.room,
     name: state.name,
@@ -74,7 +81,7 @@ export function roomView (state: RoomState, user: HubUser): RoomView {
     readiness: state.readiness
   }
   if (!canSeeRoomDetail(user, state.room)) return base
-  const readings = canSeeReadings(user, state.room)
+  const readings = options.lastReading === true && canSeeReadings(user, state.room)
   const devices: Record<string, Static<typeof DeviceView>> = {}
   for (const [id, d] of Object.entries(state.devices)) devices[id] = deviceView(d, readings)
   return {

@@ -1,7 +1,8 @@
 // The rooms API: GET /api/rooms (the rooms the user may see), GET /api/rooms/:room (404 for a room
 // that is not configured, 403 for one the user may not see) and PUT /api/rooms/:room/schedule (it
 // only: publishes the room's retained `schedule`, which the gateway follows). Each user sees a room
-// through roomView(): staff only online state and readiness.
+// through roomView(): staff only online state and readiness. Devices' last readings (patient data)
+// are in the one-room answer only, which is audited; the list has none.
 import type { FastifyPluginAsync } from 'fastify'
 import type {} from '@fastify/swagger' // the summary, tags and security of route schemas
 import { Type, type Static } from '@sinclair/typebox'
@@ -46,7 +47,7 @@ export const roomRoutes: FastifyPluginAsync<RoomRoutesOptions> = async (app, opt
   app.get('/api/rooms', {
     config: { roles: ['it', 'specialist', 'staff'] },
     schema: {
-      summary: 'The rooms the caller may see, with their current state',
+      summary: 'The rooms the caller may see, with their current state (no readings: those are in GET /api/rooms/:room, audited)',
       tags: ['rooms'],
       security,
       response: { 200: Type.Object({ rooms: Type.Array(RoomView) }), ...errors }
@@ -69,7 +70,7 @@ export const roomRoutes: FastifyPluginAsync<RoomRoutesOptions> = async (app, opt
     const user = request.user as HubUser
     const state = visibleRoom(user, request.params.room)
     if (canSeeReadings(user, state.room)) audit?.({ user: user.name, role: user.role, room: state.room, what: 'room' })
-    return roomView(state, user)
+    return roomView(state, user, { lastReading: true })
   })
 
   app.put<{ Params: RoomParams, Body: ScheduleMessage }>('/api/rooms/:room/schedule', {

@@ -1,7 +1,7 @@
 // The ingest and fleet state without a broker: messages handed to Ingest.handle() as the broker
 // would, so that every rule is checked on its own. The same paths run over real MQTT in hub-mqtt.test.ts.
 import t from 'tap'
-import { FleetState } from '../../cloud/fleet-state.js'
+import { FleetState, LAST_READING_MAX_AGE_MS } from '../../cloud/fleet-state.js'
 import { Ingest, type ReadingEvent, type RoomChangeEvent } from '../../cloud/ingest.js'
 import { HubMetrics } from '../../cloud/metrics.js'
 import { ReadingSequences } from '../../cloud/reading-sequences.js'
@@ -143,6 +143,18 @@ t.test('readings are de-duplicated, gaps counted, and stored only when clinical'
   t.equal(await metrics.value('helserom_hub_readings_duplicate_total'), 2)
   t.equal(await metrics.value('helserom_hub_readings_lost_total'), 2)
   t.equal(store.points.filter((p) => p.measurement === Measurements.reading).length, 0, 'not clinical: no readings stored')
+})
+
+t.test('a device\'s last reading is forgotten once it is older than the bound', async (t) => {
+  const fleet = new FleetState([{ room: 'rodoy-1', name: 'Helserom Rødøy' }])
+  const t0 = 1_000_000
+  fleet.applyReading('rodoy-1', 'spo2-1', readingMsg(0), t0)
+  fleet.applyReading('rodoy-1', 'bp-1', readingMsg(0), t0 + LAST_READING_MAX_AGE_MS)
+  t.equal(fleet.forgetReadingsBefore(t0), 0, 'nothing older than the bound yet')
+  t.equal(fleet.forgetReadingsBefore(t0 + LAST_READING_MAX_AGE_MS), 1, 'one reading past it')
+  const devices = fleet.get('rodoy-1')!.devices
+  t.equal(devices['spo2-1']?.lastReading, null, 'the old one is gone')
+  t.equal(devices['bp-1']?.lastReading?.seq, 0, 'the younger one is kept')
 })
 
 t.test('bad input is rejected, counted by kind and cause, and changes nothing', async (t) => {
