@@ -5,7 +5,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { stringify } from 'yaml'
 import {
   ConfigFileError, loadConfigFile, parseConfigText, readConfigFile, reportSchemaProblems,
-  type ConfigPath, type LoadResult
+  type ConfigPath, type EnvSubstitutions, type LoadResult
 } from '../protocol/config-file.js'
 import { LocalizedText, Slug } from '../protocol/messages.js'
 import { BaseDeviceConfig, deviceConfigSchema, type DriverFactory } from '../drivers/contract.js'
@@ -107,7 +107,7 @@ export type DeviceConfig = BaseDeviceConfig & Record<string, unknown>
 
 /** Cross-field rules and per-kind device fields. */
 function checkRoom (factories: Readonly<Record<string, DriverFactory>>) {
-  return (room: RoomConfig, report: (path: ConfigPath, message: string) => void): void => {
+  return (room: RoomConfig, report: (path: ConfigPath, message: string) => void, substitutions: EnvSubstitutions): void => {
     const ids = new Map<string, number>()
     room.devices.forEach((device, i) => {
       const first = ids.get(device.id)
@@ -118,7 +118,7 @@ function checkRoom (factories: Readonly<Record<string, DriverFactory>>) {
         report(['devices', i, 'kind'], `unknown device kind "${device.kind}" (known: ${Object.keys(factories).join(', ') || 'none'})`)
         return
       }
-      reportSchemaProblems(deviceConfigSchema(factory), device, ['devices', i], report)
+      reportSchemaProblems(deviceConfigSchema(factory), device, ['devices', i], report, substitutions)
     })
     for (const [id, profile] of Object.entries(room.profiles)) {
       profile.requires.forEach((deviceId, j) => {

@@ -37,8 +37,20 @@ export function formatPath (path: ConfigPath): string {
   return path.map((p, i) => typeof p === 'number' ? `[${p}]` : (i === 0 ? p : `.${p}`)).join('')
 }
 
+/**
+ * Where `${VAR}` was replaced: the values it filled (converted to their schema's type when checked,
+ * so `port: "${CAM_PORT}"` is a port) and those whose variable is unset (already reported, so the
+ * placeholder left there is not reported again).
+ */
+export interface EnvSubstitutions {
+  readonly filled: ReadonlyArray<ConfigPath>
+  readonly unset: ReadonlySet<string>
+}
+
+const noSubstitutions: EnvSubstitutions = { filled: [], unset: new Set() }
+
 /** Further checks a schema cannot express (cross references, per-kind device fields). */
-export type ExtraCheck<T> = (value: T, report: (path: ConfigPath, message: string) => void) => void
+export type ExtraCheck<T> = (value: T, report: (path: ConfigPath, message: string) => void, substitutions: EnvSubstitutions) => void
 
 export interface LoadOptions<T> {
   env?: Record<string, string | undefined>
@@ -65,27 +77,68 @@ export function parseConfigText<S extends TSchema> (file: string, text: string, 
   const lines = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   const lineOf = (offset: number | undefined): number => offset === undefined ? 1 : lines.linePos(offset).line
+
+  if (doc.errors.length > 0) return { ok: false, problems: syntaxProblems(file, doc, lines) }
+
   const problems: ConfigProblem[] = []
-
-  for (const e of doc.errors) problems.push(new ConfigProblem(file, lineOf(e.pos[0]), [], `YAML syntax: ${firstLine(e.message)}`))
-  if (problems.length > 0) return { ok: false, problems }
-
+  let substitutions = noSubstitutions
   const report = (path: ConfigPath, message: string): void => {
+    // A field whose variable is unset was reported as such; what its placeholder breaks is not news.
+    if (substitutions.unset.has(formatPath(path))) return
     problems.push(new ConfigProblem(file, lineOfPath(doc, path, lineOf), path, message))
   }
 
   const raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {}
-  const value = substituteEnv(raw, [], options.env ?? process.env, report)
-  if (problems.length > 0) return { ok: false, problems }
+  const substituted = substituteEnv(raw, options.env ?? process.env, report)
+  const value = substituted.value
+  substitutions = substituted
 
-  reportSchemaProblems(schema, value, [], report)
+  // Checking goes on after an unset variable, so that one run lists every problem in the file.
+  reportSchemaProblems(schema, value, [], report, substitutions)
   // Cross-checks run even when the shape is wrong, so that one run lists every problem; a check
   // tripping over a malformed part has nothing to add that the schema did not already say.
   try {
-    options.extraChecks?.(value as Static<S>, report)
+    options.extraChecks?.(value as Static<S>, report, substitutions)
   } catch { /* the schema problems above already cover it */ }
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) }
   return { ok: true, value: value as Static<S> }
+}
+
+/** Beyond this many lines with a syntax error, the rest is summed up: they follow from the first. */
+const MAX_SYNTAX_LINES = 5
+
+/**
+ * One problem per line with a YAML syntax error (the parser reports one mistake several ways), and
+ * the echoes of a mistake summed up in one line: after a stray character the parser finds every
+ * later line "unexpected", which says nothing new.
+ */
+function syntaxProblems (file: string, doc: Document, lines: LineCounter): ConfigProblem[] {
+  const shown: ConfigProblem[] = []
+  const echoes: number[] = []
+  const seenLines = new Set<number>()
+  let unexpectedSeen = false
+  // A document that is one plain scalar is text where `key: value` was meant: say where it starts.
+  if (isScalar(doc.contents) && doc.contents.range !== null && doc.contents.range !== undefined) {
+    const line = lines.linePos(doc.contents.range[0]).line
+    shown.push(new ConfigProblem(file, line, [], 'YAML syntax: plain text where "key: value" lines are expected (does a comment lack its "#"?)'))
+    unexpectedSeen = true
+  }
+  for (const e of doc.errors) {
+    const { line, col } = lines.linePos(e.pos[0])
+    if (seenLines.has(line)) continue
+    seenLines.add(line)
+    const echo = e.code === 'UNEXPECTED_TOKEN' && unexpectedSeen
+    if (e.code === 'UNEXPECTED_TOKEN') unexpectedSeen = true
+    if (echo || shown.length >= MAX_SYNTAX_LINES) echoes.push(line)
+    else shown.push(new ConfigProblem(file, line, [], `YAML syntax: ${firstLine(e.message)} (column ${col})`))
+  }
+  const first = echoes[0]
+  const last = echoes.at(-1)
+  if (first !== undefined && last !== undefined) {
+    const where = first === last ? `line ${first}` : `${echoes.length} more lines (${first}–${last})`
+    shown.push(new ConfigProblem(file, first, [], `YAML syntax: errors on ${where} that most likely follow from the ones above — fix those first`))
+  }
+  return shown
 }
 
 /** As loadConfigFile, but throws a ConfigFileError listing every problem. */
@@ -96,43 +149,87 @@ export function readConfigFile<S extends TSchema> (file: string, schema: S, opti
 }
 
 /**
- * Fills in the schema's defaults (mutating `value`) and reports every schema problem under
- * `basePath`; used for the whole file and for parts checked later (a device entry by its kind).
- * Returns whether the value was valid.
+ * Fills in the schema's defaults (mutating `value`), turns values that came from `${VAR}` into the
+ * schema's type, and reports every schema problem under `basePath`; used for the whole file and for
+ * parts checked later (a device entry by its kind). Returns whether the value was valid.
  */
-export function reportSchemaProblems (schema: TSchema, value: unknown, basePath: ConfigPath, report: (path: ConfigPath, message: string) => void): boolean {
+export function reportSchemaProblems (schema: TSchema, value: unknown, basePath: ConfigPath, report: (path: ConfigPath, message: string) => void, substitutions: EnvSubstitutions = noSubstitutions): boolean {
   Value.Default(schema, value)
+  convertSubstituted(schema, value, basePath, substitutions)
   const seen = new Set<string>()
   for (const error of TypeCompiler.Compile(schema).Errors(value)) {
     const path = [...basePath, ...pointerToPath(error.path)]
     const key = formatPath(path)
     if (seen.has(key)) continue // TypeBox reports one problem several ways; the first says it best
     seen.add(key)
+    if (substitutions.unset.has(key)) continue // reported as an unset variable
     report(path, describe(error))
   }
   return seen.size === 0
 }
 
+/**
+ * The environment only holds text, so `port: "${CAM_PORT}"` gives "80": such values (and only
+ * those: a quoted "80" typed into the file stays a mistake) are converted to the type the schema
+ * wants there, by TypeBox's own conversion of a copy.
+ */
+function convertSubstituted (schema: TSchema, value: unknown, basePath: ConfigPath, substitutions: EnvSubstitutions): void {
+  const under = substitutions.filled.filter((p) => p.length > basePath.length && basePath.every((k, i) => p[i] === k))
+  if (under.length === 0) return
+  const converted: unknown = Value.Convert(schema, structuredClone(value))
+  for (const path of under) {
+    const relative = path.slice(basePath.length)
+    const parent = at(value, relative.slice(0, -1))
+    const convertedParent = at(converted, relative.slice(0, -1))
+    const key = relative.at(-1)!
+    if (isRecord(parent) && isRecord(convertedParent) && key in convertedParent) parent[key] = convertedParent[key]
+  }
+}
+
+function isRecord (v: unknown): v is Record<string | number, unknown> {
+  return typeof v === 'object' && v !== null
+}
+
+function at (value: unknown, path: ConfigPath): unknown {
+  let node = value
+  for (const key of path) node = isRecord(node) ? node[key] : undefined
+  return node
+}
+
 const envRef = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
 
-/** Replaces `${VAR}` (and `${VAR:-default}`) in every string; an unset variable is a problem. */
-function substituteEnv (value: unknown, path: Array<string | number>, env: Record<string, string | undefined>, report: (path: ConfigPath, message: string) => void): unknown {
-  if (typeof value === 'string') {
-    return value.replace(envRef, (_m, name: string, fallback: string | undefined) => {
-      const v = env[name]
-      if (v !== undefined && v !== '') return v
-      if (fallback !== undefined) return fallback
-      report(path, `environment variable ${name} is not set`)
-      return ''
-    })
+/**
+ * Replaces `${VAR}` (and `${VAR:-default}`) in every string. An unset variable is a problem; its
+ * reference becomes empty text, a placeholder that lets the rest of the file be checked.
+ */
+function substituteEnv (raw: unknown, env: Record<string, string | undefined>, report: (path: ConfigPath, message: string) => void): EnvSubstitutions & { value: unknown } {
+  const filled: ConfigPath[] = []
+  const unset = new Set<string>()
+  const walk = (value: unknown, path: Array<string | number>): unknown => {
+    if (typeof value === 'string') {
+      let missing = false
+      const out = value.replace(envRef, (_m, name: string, fallback: string | undefined) => {
+        const v = env[name]
+        if (v !== undefined && v !== '') return v
+        if (fallback !== undefined) return fallback
+        report(path, `environment variable ${name} is not set`)
+        missing = true
+        return ''
+      })
+      if (missing) unset.add(formatPath(path))
+      else if (out !== value) filled.push(path)
+      return out
+    }
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]))
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(value)) out[k] = walk(v, [...path, k])
+      return out
+    }
+    return value
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, [...path, i], env, report))
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, [...path, k], env, report)
-    return out
-  }
-  return value
+  const value = walk(raw, [])
+  return { value, filled, unset }
 }
 
 function pointerToPath (pointer: string): Array<string | number> {

@@ -140,3 +140,69 @@ t.test('YAML syntax errors and missing files are reported, not thrown', async (t
   t.notOk(missing.ok)
   if (!missing.ok) t.equal(String(missing.problems[0]), '/nonexistent/room.yaml:0 (root): cannot read the config file: file not found')
 })
+
+t.test('an unset variable is reported and checking goes on: every other problem is listed in the same run', async (t) => {
+  const text = valid
+    .replace('room: rodoy-1', 'room: Rødøy 1')
+    .replace('local: { host: 0.0.0.0, mqttPort: 1884, httpPort: 8081 }', 'local: { host: 0.0.0.0, mqttPort: "${MQTT_PORT}", httpPort: 99999 }')
+  const file = write(t, text)
+  const result = loadRoomConfig(file, { env: {}, factories })
+  t.notOk(result.ok)
+  if (result.ok) return
+  const lines = result.problems.map(String)
+  t.same(lines, [
+    `${file}:1 room: expected the room id: lowercase letters, digits and - (e.g. rodoy-1), got "Rødøy 1"`,
+    `${file}:4 hub.password: environment variable HELSEROM_HUB_PASSWORD is not set`,
+    `${file}:5 local.mqttPort: environment variable MQTT_PORT is not set`,
+    `${file}:5 local.httpPort: expected a TCP port, or 0 for any free port, got 99999`
+  ], 'the unset variables, and the problems after them; the empty placeholder of MQTT_PORT is not reported again')
+})
+
+t.test('${VAR} fills number and boolean fields: the text from the environment becomes the type the field wants', async (t) => {
+  // onvif-camera's port is a kind-specific field, checked against the driver's own schema.
+  const text = valid
+    .replace('local: { host: 0.0.0.0, mqttPort: 1884, httpPort: 8081 }', 'local: { host: 0.0.0.0, mqttPort: "${MQTT_PORT}", httpPort: 8081 }')
+    .replace('  - { id: cam-1, name: Kamera, kind: scripted }', '  - { id: cam-1, name: Kamera, kind: onvif-camera, host: 192.168.1.20, port: "${CAM_PORT}", enabled: "${CAM_ON}", staleAfterMs: "${CAM_STALE_MS}" }')
+    .replace('  - { id: jodapro-1, name: Jodapro, kind: scripted, note: "in the corner" }', '  - { id: jodapro-1, name: Jodapro, kind: video-stream, url: "rtsp://192.168.1.40:554/live", minKbps: "${JODAPRO_MIN_KBPS:-800}" }')
+  const file = write(t, text)
+  const env = { HELSEROM_HUB_PASSWORD: 'x', MQTT_PORT: '1885', CAM_PORT: '8080', CAM_ON: 'false', CAM_STALE_MS: '90000' }
+  const result = loadRoomConfig(file, { env })
+  t.ok(result.ok, result.ok ? 'valid' : result.problems.join('\n'))
+  if (!result.ok) return
+  t.equal(result.value.local.mqttPort, 1885)
+  const [camera, jodapro] = result.value.devices as Array<Record<string, unknown>>
+  t.equal(camera?.port, 8080, 'a whole number')
+  t.equal(camera?.enabled, false, 'a boolean')
+  t.equal(camera?.staleAfterMs, 90_000)
+  t.equal(jodapro?.minKbps, 800, 'a default written as ${VAR:-800} is a number too')
+  t.equal(result.value.hub.password, 'x', 'text stays text')
+
+  const wrong = loadRoomConfig(file, { env: { ...env, CAM_PORT: 'eighty' } })
+  t.notOk(wrong.ok)
+  if (!wrong.ok) t.same(wrong.problems.map(String), [`${file}:8 devices[0].port: expected a whole number, got "eighty"`], 'text that is no number is still a mistake')
+  const quoted = loadRoomConfig(write(t, valid.replace('mqttPort: 1884', 'mqttPort: "1884"')), { env, factories })
+  t.notOk(quoted.ok, 'a number quoted in the file itself is still reported: only what the environment filled is converted')
+})
+
+t.test('one YAML mistake gives a few lines, each naming its line, not one per token after it', async (t) => {
+  // A comment that lost its "#": the file begins as text, and no line after it parses (the parser
+  // alone finds dozens of unexpected tokens).
+  const file = write(t, `A room config for Rødøy\n# check it with: helserom check-config room.yaml\n${valid}`)
+  const result = loadRoomConfig(file, { env: { HELSEROM_HUB_PASSWORD: 'x' }, factories })
+  t.notOk(result.ok)
+  if (result.ok) return
+  const lines = result.problems.map(String)
+  t.comment(lines.join('\n'))
+  t.ok(lines.length <= 3, `${lines.length} lines`)
+  t.equal(lines[0], `${file}:1 (root): YAML syntax: plain text where "key: value" lines are expected (does a comment lack its "#"?)`)
+  t.equal(new Set(lines.map((l) => l.split(' ', 1)[0])).size, lines.length, 'no line reported twice')
+
+  const tabs = write(t, valid.replace('  - { id: cam-1', '\t- { id: cam-1').replace('  ortopedi:', '\tortopedi:'))
+  const two = loadRoomConfig(tabs, { env: { HELSEROM_HUB_PASSWORD: 'x' }, factories })
+  t.notOk(two.ok)
+  if (!two.ok) {
+    t.comment(two.problems.map(String).join('\n'))
+    t.ok(two.problems.length <= 4, 'two mistakes, a few lines')
+    t.ok(two.problems.some((p) => p.line === 8 && /Tabs are not allowed/.test(p.message)), 'the first tab, at its line')
+  }
+})
