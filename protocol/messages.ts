@@ -47,16 +47,41 @@ export const DeviceInfo = Type.Object({
 })
 export type DeviceInfo = Static<typeof DeviceInfo>
 
-/** `status` (retained). The gateway's Last Will publishes `{online: false}`. */
-export const StatusMessage = Type.Object({
-  online: Type.Boolean(),
-  version: Type.Optional(Type.String({ maxLength: 100 })),
-  boot: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+/** What the gateway's store-and-forward spool has lost: the hub hears of it (optional, added later). */
+export const SpoolReport = Type.Object({
+  /** Undelivered records dropped, oldest first, because the spool's bound was hit; counted since the spool was created. */
+  dropped: Type.Integer({ minimum: 0 }),
+  /** When the last of them was dropped. */
+  lastDroppedAt: Type.Optional(Timestamp)
+})
+export type SpoolReport = Static<typeof SpoolReport>
+
+const statusDetails = {
   startedAt: Type.Optional(Timestamp),
   ts: Type.Optional(Timestamp),
   name: Type.Optional(Type.String({ maxLength: 200 })),
-  site: Type.Optional(Type.String({ maxLength: 200 }))
-})
+  site: Type.Optional(Type.String({ maxLength: 200 })),
+  spool: Type.Optional(SpoolReport)
+}
+
+/**
+ * `status` (retained). A gateway that says it is online names its version and its run (`boot`), so
+ * the hub can tell runs apart; the Last Will publishes `{online: false}`, with nothing else needed.
+ */
+export const StatusMessage = Type.Union([
+  Type.Object({
+    online: Type.Literal(true),
+    version: Type.String({ minLength: 1, maxLength: 100 }),
+    boot: Type.String({ minLength: 1, maxLength: 100 }),
+    ...statusDetails
+  }),
+  Type.Object({
+    online: Type.Literal(false),
+    version: Type.Optional(Type.String({ maxLength: 100 })),
+    boot: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    ...statusDetails
+  })
+], { description: 'online: true with version and boot, or online: false' })
 export type StatusMessage = Static<typeof StatusMessage>
 
 /** A scheduled consultation. `start` is ms since epoch (UTC). */

@@ -69,7 +69,7 @@ async function rig (t: Teardown, alerts: Record<string, unknown>, start: number,
       return again
     }
   }
-  if (online) send('status', { online: true, boot: 'b-1', ts: start })
+  if (online) send('status', { online: true, version: '0.1.0', boot: 'b-1', ts: start })
   return r
 }
 
@@ -169,7 +169,7 @@ t.test('the gateway going offline freezes what it reported; incidents survive a 
   t.same(after.engine.get('i-1')!.history.map((h) => h.event), ['opened', 'notified'])
   // the new hub knows nothing of the room until the gateway reports; online but without readiness
   // yet, the camera's state is unknown, not fixed
-  after.send('status', { online: true, boot: 'b-2' })
+  after.send('status', { online: true, version: '0.1.0', boot: 'b-2' })
   after.engine.tick()
   t.same(after.engine.list({ state: 'active' }).map((i) => i.cause), ['device.down:cam-1'], 'online again: the offline incident resolves, the camera incident waits for readiness')
   after.readiness('green', [])

@@ -16,7 +16,7 @@ const config = alertsConfig()
 
 function room (edit: (fleet: FleetState) => void = () => {}): RoomState {
   const fleet = new FleetState([{ room: 'rodoy-1', name: 'Helserom Rødøy' }])
-  fleet.applyStatus('rodoy-1', { online: true, boot: 'b-1' }, NOW - 3600_000)
+  fleet.applyStatus('rodoy-1', { online: true, version: '0.1.0', boot: 'b-1' }, NOW - 3600_000)
   fleet.applyHealth('rodoy-1', 'cam-1', { kind: 'onvif-camera', name: 'Kamera', state: 'ok', reason: null, metrics: {}, ts: NOW })
   fleet.applyHealth('rodoy-1', 'hololens-1', { kind: 'hololens', name: 'HoloLens', state: 'ok', reason: null, metrics: {}, ts: NOW })
   edit(fleet)

@@ -34,7 +34,9 @@ const examples: Record<MessageKind, unknown> = {
 }
 
 const malformed: Record<MessageKind, Array<[string, unknown]>> = {
-  status: [['online missing', { version: '1' }], ['online as text', { online: 'yes' }]],
+  status: [['online missing', { version: '1' }], ['online as text', { online: 'yes' }],
+    ['online without boot', { online: true, version: '0.1.0', startedAt: ts, ts }], ['online without version', { online: true, boot: 'b-1', ts }],
+    ['online with an empty version', { online: true, version: '', boot: 'b-1' }], ['a negative spool drop count', { ...examples.status as object, spool: { dropped: -1 } }]],
   readiness: [['unknown level', { ...examples.readiness as object, level: 'blue' }], ['reasons not a list', { ...examples.readiness as object, reasons: 'x' }],
     ['reason without English', { ...examples.readiness as object, reasons: [{ code: 'x', message: { nb: 'hei' } }] }]],
   health: [['unknown state', { ...examples.health as object, state: 'fine' }], ['metrics nested', { ...examples.health as object, metrics: { a: { b: 1 } } }]],
@@ -65,6 +67,13 @@ for (const kind of Object.keys(examples) as MessageKind[]) {
     })
   }
 }
+
+t.test('status: the Last Will\'s bare {online: false} is valid; so is a status with the spool\'s drop count, and one from before that field', async (t) => {
+  t.ok(checkMessage('status', { online: false }).ok, 'the Will')
+  t.ok(checkMessage('status', { online: false, boot: 'b-1' }).ok, 'a Will naming its run')
+  t.ok(checkMessage('status', { ...examples.status as object, spool: { dropped: 1200, lastDroppedAt: ts } }).ok, 'with the spool report')
+  t.ok(checkMessage('status', examples.status).ok, 'without it (older gateways)')
+})
 
 t.test('the validator decodes by topic and counts every rejection by kind and cause', async (t) => {
   const warnings: unknown[] = []
