@@ -34,6 +34,11 @@ const commands: Record<string, Command> = {
     usage: 'helserom hash-password [--generate]',
     run: async (args) => await (await import('./hash-password.js')).runHashPassword(args)
   },
+  'mosquitto-acl': {
+    summary: 'external broker: Mosquitto\'s acl_file from hub.yaml, with the password_file and mosquitto.conf lines to go with it',
+    usage: 'helserom mosquitto-acl --config hub.yaml [--out FILE] [--password-file FILE]',
+    run: async (args) => await (await import('./mosquitto-acl.js')).runMosquittoAcl(args)
+  },
   simulate: {
     summary: 'runs one device simulator standalone, for testing a real gateway',
     usage: 'helserom simulate KIND [options]   (KIND: onvif-camera, serial-sensor, hololens, video-stream, host)',

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { mosquittoAcl } from '../../cloud/broker/mosquitto-acl.js'
 import { hashPassword, type ScryptParams } from '../../protocol/credentials.js'
 
 export interface FleetRoom {
@@ -55,9 +56,10 @@ export interface MosquittoAuthFiles {
 }
 
 /**
- * A Mosquitto password file (hashed with mosquitto_passwd) and an ACL file: each gateway may write
- * only its own room's gateway topics and read its schedule and commands; the hub's account reads
- * everything and writes schedules and commands.
+ * A Mosquitto password file (hashed with mosquitto_passwd) and the ACL file `helserom mosquitto-acl`
+ * writes for a hub config with these rooms: each gateway may write only its own room's gateway
+ * topics and read its schedule, support and commands; the hub's account reads everything and
+ * writes schedules, support and commands.
  */
 export function writeMosquittoAuthFiles (dir: string, rooms: readonly FleetRoom[], hub: { username: string, password: string }): MosquittoAuthFiles {
   const passwordFile = join(dir, 'passwords')
@@ -67,15 +69,6 @@ export function writeMosquittoAuthFiles (dir: string, rooms: readonly FleetRoom[
   writeFileSync(passwordFile, [`${hub.username}:${hub.password}`, ...rooms.map((r) => `${r.username}:${r.password}`), ''].join('\n'), { mode: 0o644 })
   const hashed = spawnSync('mosquitto_passwd', ['-U', passwordFile], { encoding: 'utf8' })
   if (hashed.status !== 0) throw new Error(`mosquitto_passwd -U failed: ${hashed.stderr || hashed.error?.message || `exit ${String(hashed.status)}`}`)
-  writeFileSync(aclFile, [
-    `user ${hub.username}`,
-    'topic readwrite helserom/v1/#',
-    '',
-    // pattern lines apply to every user; %u is the user name, which is the room slug
-    ...['status', 'readiness', 'network', 'check', 'devices/+/health', 'devices/+/readings', 'cmd/+/result'].map((t) => `pattern write helserom/v1/%u/${t}`),
-    'pattern read helserom/v1/%u/schedule',
-    'pattern read helserom/v1/%u/cmd/+',
-    ''
-  ].join('\n'))
+  writeFileSync(aclFile, mosquittoAcl({ broker: { username: hub.username }, gateways: rooms, users: [] }))
   return { passwordFile, aclFile }
 }

@@ -1,9 +1,9 @@
 // External broker mode: the hub is an mqtt.js client of a broker it does not run (Mosquitto, EMQX).
 // Then that broker authenticates the gateways and enforces what each may publish and subscribe —
-// configure it with the same rules as cloud/auth/mqtt-auth.ts (for Mosquitto: a password_file with a
-// user per room, and an acl_file with `pattern write helserom/v1/%u/...` lines), and give the hub an
-// account that may read helserom/v1/# and write schedule and cmd topics. The hub still validates
-// every payload and refuses rooms it does not know.
+// configure it with the same rules as cloud/auth/mqtt-auth.ts (for Mosquitto: the acl_file and the
+// password_file lines `helserom mosquitto-acl` makes from hub.yaml, see mosquitto-acl.ts), and give
+// the hub an account (broker.username) that may read helserom/v1/# and write schedule, support and
+// cmd topics. The hub still validates every payload and refuses rooms it does not know.
 import { randomBytes } from 'node:crypto'
 import mqtt, { type MqttClient } from 'mqtt'
 import type { Logger } from 'pino'

@@ -67,7 +67,7 @@ export async function startMosquitto (t: Teardown, options: { port?: number, pas
   const conf = join(dir, 'mosquitto.conf')
   writeFileSync(conf, [
     `listener ${port} 127.0.0.1`,
-    options.passwordFile !== undefined ? `password_file ${options.passwordFile}` : 'allow_anonymous true',
+    options.passwordFile !== undefined ? `allow_anonymous false\npassword_file ${options.passwordFile}` : 'allow_anonymous true',
     options.aclFile !== undefined ? `acl_file ${options.aclFile}` : '',
     // With a persistence folder, sessions and queued messages survive a broker restart.
     ...(options.persistenceDir !== undefined ? ['persistence true', `persistence_location ${options.persistenceDir}/`, 'autosave_interval 1'] : ['persistence false']),
