@@ -199,8 +199,9 @@ export class Hub {
       publishSchedule: async (room, schedule) => await this.publishSchedule(room, schedule),
       version: this.version,
       // every view of patient data goes to the audit log, and to the caller's hook when there is one
-      // … and a specialist's console opening or closing is their presence for the light
-      audit: (entry) => { this.incidents.viewAudit(entry); this.register.viewReport(entry); audit?.(entry) },
+      audit: (entry) => { this.incidents.viewAudit(entry); audit?.(entry) },
+      // a specialist's consultation console opening or closing is their presence for the light
+      console: (report) => this.register.consoleReport(report),
       incidents: this.incidents.engine,
       ...(this.options.wsAuthTimeoutMs !== undefined ? { wsAuthTimeoutMs: this.options.wsAuthTimeoutMs } : {})
     })

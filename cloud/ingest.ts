@@ -30,6 +30,8 @@ export interface ReadingEvent {
   reading: ReadingsMessage
   /** Replayed from the gateway's spool: history, not live. */
   historical: boolean
+  /** When the hub received it (hub clock): the age of a live value, whatever the gateway's clock says. */
+  receivedAt: number
 }
 
 export interface HistoricalHealthEvent {
@@ -215,7 +217,7 @@ export class Ingest extends TypedEmitter<IngestEvents> {
     fleet.countReading(room, 'accepted')
     const historical = msg.historical === true
     if (!historical) fleet.applyReading(room, device, msg, now)
-    this.emit('reading', { room, device, reading: msg, historical })
+    this.emit('reading', { room, device, reading: msg, historical, receivedAt: now })
     return true
   }
 

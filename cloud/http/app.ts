@@ -14,7 +14,7 @@ import type { HubMetrics } from '../metrics.js'
 import { bearerAuth } from './bearer-auth.js'
 import { docsPlugin } from './docs.js'
 import { errorPlugin } from './errors.js'
-import { liveSocket } from './live-socket.js'
+import { liveSocket, type ConsoleReport } from './live-socket.js'
 import { pagesPlugin } from './pages.js'
 import { roomRoutes, type ViewAudit } from './room-routes.js'
 import { systemRoutes, type HealthResponse } from './system-routes.js'
@@ -29,6 +29,8 @@ export interface HttpAppDeps {
   health: () => HealthResponse
   publishSchedule: (room: string, schedule: ScheduleMessage) => Promise<void>
   audit?: (entry: ViewAudit) => void
+  /** Consultation consoles opening and closing on /ws (the specialist's presence). */
+  console?: (report: ConsoleReport) => void
   /** Incident changes for /ws (cloud/incidents/engine.ts). */
   incidents?: Pick<IncidentEngine, 'on' | 'list'>
   version?: string
@@ -65,6 +67,7 @@ export async function buildHttpApp (deps: HttpAppDeps): Promise<FastifyInstance>
     pingMs: deps.http.wsPingSeconds * 1000,
     ...(deps.wsAuthTimeoutMs !== undefined ? { authTimeoutMs: deps.wsAuthTimeoutMs } : {}),
     ...(deps.audit !== undefined ? { audit: deps.audit } : {}),
+    ...(deps.console !== undefined ? { console: deps.console } : {}),
     ...(deps.incidents !== undefined ? { incidents: deps.incidents } : {})
   })
   await app.register(pagesPlugin)

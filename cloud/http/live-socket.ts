@@ -2,12 +2,19 @@
 // Protocol (JSON text frames):
 //   client → {type:'auth', token}                 unless the upgrade carried ?token= or a bearer header
 //            {type:'subscribe', rooms:[slug…] | ['*']}   ('*': every room the user may see)
+//            {type:'subscribe', rooms:[slug…], console:true}   the consultation console of those
+//                                                     rooms (dashboards/consult): while it stays
+//                                                     subscribed, a specialist there is present
+//                                                     for the room's light ("Spesialisten er klar");
+//                                                     a fleet page's subscription is not
 //            {type:'unsubscribe', rooms:[…]}
 //            {type:'ping'}
 //   server → {type:'hello', user:{name, role}}
 //            {type:'snapshot', rooms:[RoomView…]}  at once after each subscribe
 //            {type:'room', room, part, device?, state: RoomView}   after every change
-//            {type:'reading', room, device, reading}  live readings (specialist and it only)
+//            {type:'reading', room, device, reading, receivedAt}  live readings (specialist and it
+//                                                     only); receivedAt: when the hub got it (hub
+//                                                     clock), since the gateway's `ts` may be skewed
 //            {type:'incidents', incidents:[Incident…]}  the active incidents, after each snapshot (it, specialist)
 //            {type:'incident', kind, incident}        after every incident change (opened, escalated,
 //                                                     acknowledged, resolved …; it and specialist)
@@ -26,6 +33,14 @@ import type { HubMetrics } from '../metrics.js'
 import { roomView, staffParts } from '../room-view.js'
 import type { ViewAudit } from './room-routes.js'
 
+/** A consultation console opened (open: true) or closed in a room, by whom. */
+export interface ConsoleReport {
+  user: string
+  role: string
+  room: string
+  open: boolean
+}
+
 export interface LiveSocketOptions {
   users: UserDirectory
   fleet: FleetState
@@ -35,6 +50,8 @@ export interface LiveSocketOptions {
   pingMs: number
   authTimeoutMs?: number
   audit?: (entry: ViewAudit) => void
+  /** Consultation consoles opening and closing (the specialist's presence, cloud/register/presence.ts). */
+  console?: (report: ConsoleReport) => void
   /** Incident changes to push (it and specialist: incidents are for those who act on them). */
   incidents?: Pick<IncidentEngine, 'on' | 'list'>
 }
@@ -46,6 +63,8 @@ interface LiveClient {
   alive: boolean
   /** Rooms whose live view was audited (each gets its live-end when it stops). */
   live: Set<string>
+  /** Rooms this client is the consultation console of (each reported closed when it stops). */
+  consoles: Set<string>
 }
 
 const CLOSE_AUTH = 4401
@@ -59,6 +78,7 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
   if (!(opts.maxBufferedBytes >= 1024)) throw new TypeError(`maxBufferedBytes must be at least 1024, got ${String(opts.maxBufferedBytes)}`)
   if (!(opts.pingMs >= 10)) throw new TypeError(`pingMs must be at least 10, got ${String(opts.pingMs)}`)
   const { users, fleet, ingest, metrics, audit, incidents } = opts
+  const reportConsole = opts.console
   const authTimeoutMs = opts.authTimeoutMs ?? 10_000
   const clients = new Set<LiveClient>()
 
@@ -111,7 +131,7 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
     for (const client of clients) {
       const user = client.user
       if (user === null || !subscribed(client, event.room) || !canSeeReadings(user, event.room)) continue
-      text ??= JSON.stringify({ type: 'reading', room: event.room, device: event.device, reading: event.reading })
+      text ??= JSON.stringify({ type: 'reading', room: event.room, device: event.device, reading: event.reading, receivedAt: event.receivedAt })
       send(client, text, true)
     }
   }
@@ -131,7 +151,11 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
   /** The live views of `client` in `rooms` (every one when omitted) have ended: audit their end. */
   const endLive = (client: LiveClient, rooms?: Iterable<string>): void => {
     const user = client.user
-    if (user === null || audit === undefined) return
+    if (user === null) return
+    for (const room of [...(rooms ?? client.consoles)]) {
+      if (client.consoles.delete(room)) reportConsole?.({ user: user.name, role: user.role, room, open: false })
+    }
+    if (audit === undefined) return
     for (const room of [...(rooms ?? client.live)]) {
       if (!client.live.delete(room)) continue
       audit({ user: user.name, role: user.role, room, what: 'live-end' })
@@ -167,12 +191,14 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
     sendJson(client, { type: 'hello', user: { name: user.name, role: user.role } })
   }
 
-  const subscribe = (client: LiveClient, rooms: unknown): void => {
+  const subscribe = (client: LiveClient, rooms: unknown, asConsole: unknown): void => {
     const user = client.user
     if (user === null) return sendError(client, 'unauthorized', 'send {type:"auth", token} first')
     if (!Array.isArray(rooms) || rooms.length === 0 || rooms.length > 1000 || !rooms.every((r) => typeof r === 'string')) {
       return sendError(client, 'bad_request', 'rooms must be a list of room slugs, or ["*"]')
     }
+    if (asConsole !== undefined && typeof asConsole !== 'boolean') return sendError(client, 'bad_request', 'console must be true or false')
+    if (asConsole === true && rooms.includes('*')) return sendError(client, 'bad_request', 'a console is the console of named rooms, not of "*"')
     let added: string[]
     if (rooms.includes('*')) {
       client.rooms = '*'
@@ -196,6 +222,13 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
         audit({ user: user.name, role: user.role, room, what: 'live' })
       }
     }
+    if (asConsole === true) {
+      for (const room of added) {
+        if (!canSeeReadings(user, room) || client.consoles.has(room)) continue
+        client.consoles.add(room)
+        reportConsole?.({ user: user.name, role: user.role, room, open: true })
+      }
+    }
   }
 
   const unsubscribe = (client: LiveClient, rooms: unknown): void => {
@@ -207,7 +240,7 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
   }
 
   const onMessage = async (client: LiveClient, data: Buffer): Promise<void> => {
-    let message: { type?: unknown, token?: unknown, rooms?: unknown }
+    let message: { type?: unknown, token?: unknown, rooms?: unknown, console?: unknown }
     try {
       message = JSON.parse(data.toString('utf8')) as typeof message
       if (message === null || typeof message !== 'object') throw new Error('not an object')
@@ -226,7 +259,7 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
         }
         return authenticated(client, user)
       }
-      case 'subscribe': return subscribe(client, message.rooms)
+      case 'subscribe': return subscribe(client, message.rooms, message.console)
       case 'unsubscribe': return unsubscribe(client, message.rooms)
       case 'ping': return sendJson(client, { type: 'pong' })
       default: return sendError(client, 'bad_request', `unknown message type ${JSON.stringify(message.type)}`)
@@ -234,7 +267,7 @@ export const liveSocket: FastifyPluginAsync<LiveSocketOptions> = async (app, opt
   }
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, request: FastifyRequest) => {
-    const client: LiveClient = { socket, user: null, rooms: new Set(), alive: true, live: new Set() }
+    const client: LiveClient = { socket, user: null, rooms: new Set(), alive: true, live: new Set(), consoles: new Set() }
     clients.add(client)
     metrics.wsClients.set(clients.size)
     socket.on('pong', () => { client.alive = true })

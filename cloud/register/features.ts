@@ -1,6 +1,6 @@
 // The equipment register's features composed for the Hub, the way cloud/incidents/features.ts
 // composes the incidents: the register (fed by the ingest's device health), the specialist's
-// presence (fed by the hub's `audit` option), each room's retained `support` message (published
+// presence (fed by the consultation consoles on /ws, the hub's `console` report), each room's retained `support` message (published
 // when it changes), and the three hooks the incident features take:
 //   route        the failing thing's maintainer hears of its incidents (and, when overdue, the
 //                party it escalates to) besides the configured targets (notify/route.ts routeWith)
@@ -20,7 +20,7 @@ import { routeWith, type RouteFn } from '../notify/route.js'
 import { calibrationCondition, calibrationReason, calibrationStatus } from './calibration.js'
 import type { Party, RegisterSettings, RoomRegisterConfig } from './config.js'
 import { EquipmentRegister, type RegisterAudit } from './equipment-register.js'
-import { presenceState, SpecialistPresence, type ViewReportLike } from './presence.js'
+import { presenceState, SpecialistPresence, type ConsoleReportLike } from './presence.js'
 import { registerRoutes } from './register-routes.js'
 import { isHubReasonCode } from './responsibility.js'
 import { addServiceMinutes } from './service-hours.js'
@@ -101,8 +101,8 @@ export class RegisterFeatures {
     }
   }
 
-  /** For the hub's `audit` option: a specialist opening or closing a room's console. Never throws. */
-  readonly viewReport = (v: ViewReportLike): void => {
+  /** For the hub's `console` report (cloud/http/live-socket.ts): a room's console opening or closing. Never throws. */
+  readonly consoleReport = (v: ConsoleReportLike): void => {
     try {
       if (this.presence.report(v)) this.publish(v.room)
     } catch (err) {

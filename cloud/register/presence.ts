@@ -1,9 +1,10 @@
-// The specialist's side of the "before the appointment" check. The hub already hears of every
-// specialist who opens a room's consultation console: the console subscribes to the room's live
-// data on /ws, which the live socket reports to the hub's `audit` option as `live` (and `live-end`
-// when it closes). SpecialistPresence counts those per room; presenceState turns them, the
-// consultation and the clock into what the light shows. Only the role ever leaves this module:
-// the light says "Spesialisten er klar", never who.
+// The specialist's side of the "before the appointment" check. The consultation console
+// (dashboards/consult) subscribes to its room on /ws as the room's console (`console: true`), and
+// the live socket reports it opening and closing (cloud/http/live-socket.ts ConsoleReport). Only
+// that counts: a fleet page subscribed to every room is not a specialist waiting in any of them.
+// SpecialistPresence counts open consoles per room; presenceState turns them, the consultation and
+// the clock into what the light shows. Only the role ever leaves this module: the light says
+// "Spesialisten er klar", never who.
 //
 //   the console is open, from windowMs before the start to the end     ready
 //   the consultation has started and no specialist has been there
@@ -15,10 +16,11 @@ import type { ConsultationRef } from '../incidents/incident.js'
 
 const MIN = 60_000
 
-export interface ViewReportLike {
+export interface ConsoleReportLike {
   role: string
   room: string
-  what: string
+  /** The console opened (true) or closed. */
+  open: boolean
 }
 
 export class SpecialistPresence {
@@ -27,11 +29,11 @@ export class SpecialistPresence {
 
   constructor (private readonly clock: () => number = Date.now) {}
 
-  /** The hub's `audit` callback; returns true when the room's presence changed. */
-  report (v: ViewReportLike): boolean {
-    if (v.role !== 'specialist' || (v.what !== 'live' && v.what !== 'live-end')) return false
+  /** A console opened or closed; returns true when the room's presence changed. */
+  report (v: ConsoleReportLike): boolean {
+    if (v.role !== 'specialist') return false
     const before = this.present(v.room)
-    const n = (this.open.get(v.room) ?? 0) + (v.what === 'live' ? 1 : -1)
+    const n = (this.open.get(v.room) ?? 0) + (v.open ? 1 : -1)
     if (n > 0) this.open.set(v.room, n)
     else this.open.delete(v.room)
     this.lastSeen.set(v.room, this.clock())

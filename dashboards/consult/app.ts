@@ -55,7 +55,8 @@ export function ConsultApp (props: { room: string }): VNode<any> {
       setFailure(null)
       setView(room)
       for (const d of Object.values(room.devices ?? {})) {
-        if (d.lastReading !== null && d.lastReading !== undefined) samples.current.set(d.id, [sampleOf(d.lastReading, d.lastReading.ts)])
+        // its age from when the hub got it: the room's gateway clock may be off
+        if (d.lastReading !== null && d.lastReading !== undefined) samples.current.set(d.id, [sampleOf(d.lastReading, d.lastReading.receivedAt)])
       }
       live = new HubLive(token, [props.room], {
         onSnapshot: (rooms) => { const r = rooms.find((v) => v.room === props.room); if (r !== undefined) setView(r) },
@@ -73,7 +74,7 @@ export function ConsultApp (props: { room: string }): VNode<any> {
           if (s.state === 'unauthorized') { forgetToken(); setProblem({ kind: 'unauthorized' }) }
           if (s.user !== null && s.user.role === 'staff') setProblem({ kind: 'forbidden', detail: `${s.user.name}: staff` })
         }
-      })
+      }, true) // the room's console: the specialist shows as present on the room's light
       live.start()
     }, (err: unknown) => { if (!cancelled) refuse(err) })
     return () => { cancelled = true; live?.stop() }

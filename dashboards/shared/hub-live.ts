@@ -34,7 +34,8 @@ export class HubLive {
   private stopped = false
   private status: LiveStatus = { state: 'connecting', lastMessageAt: 0, user: null, error: null }
 
-  constructor (private readonly token: string, private readonly rooms: string[], private readonly on: HubLiveHandlers) {}
+  /** `asConsole`: the consultation console of `rooms`, which makes a specialist present there (cloud/http/live-socket.ts). */
+  constructor (private readonly token: string, private readonly rooms: string[], private readonly on: HubLiveHandlers, private readonly asConsole = false) {}
 
   start (): void {
     this.connect()
@@ -92,7 +93,7 @@ export class HubLive {
       case 'hello':
         this.retryMs = 1000
         this.status = { ...this.status, user: message.user, lastMessageAt: now }
-        this.send({ type: 'subscribe', rooms: this.rooms })
+        this.send({ type: 'subscribe', rooms: this.rooms, ...(this.asConsole ? { console: true } : {}) })
         return
       case 'snapshot':
         this.on.onSnapshot(message.rooms)

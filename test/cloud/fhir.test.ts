@@ -111,7 +111,7 @@ class ScriptedIngest extends TypedEmitter<IngestEvents> {
   }
 
   reading (room: string, device: string, reading: ReadingsMessage): void {
-    const event: ReadingEvent = { room, device, reading, historical: reading.historical === true }
+    const event: ReadingEvent = { room, device, reading, historical: reading.historical === true, receivedAt: Date.now() }
     this.emit('reading', event)
   }
 }

@@ -174,10 +174,14 @@ t.test('WebSocket: snapshot, then changes; readings only for specialist and it',
   it.ws.send(JSON.stringify({ type: 'subscribe', rooms: ['donna-1'] }))
   await it.next('snapshot', (m) => m.type === 'snapshot')
 
-  await publishJson(gw, 'helserom/v1/rodoy-1/devices/spo2-1/readings', readingMsg(7))
+  const sentAt = Date.now()
+  // the room's gateway clock is an hour behind: the age of a value comes from the hub's clock
+  await publishJson(gw, 'helserom/v1/rodoy-1/devices/spo2-1/readings', readingMsg(7, 'boot-1', { ts: sentAt - 3_600_000 }))
   await publishJson(gw, 'helserom/v1/rodoy-1/readiness', readinessMsg('red'), true)
   const reading = await specialist.next('the live reading', (m) => m.type === 'reading')
   t.equal(reading.reading.seq, 7)
+  t.equal(reading.reading.ts, sentAt - 3_600_000, 'relayed as the gateway sent it')
+  t.ok(reading.receivedAt >= sentAt && reading.receivedAt <= Date.now(), 'with the time the hub received it (hub clock)')
   await publishJson(gw, 'helserom/v1/rodoy-1/devices/spo2-1/health', healthMsg(), true)
   const deviceChange = await specialist.next('the device change', (m) => m.type === 'room' && m.part === 'device')
   t.ok(deviceChange.state.devices['spo2-1'] !== undefined && !('lastReading' in deviceChange.state.devices['spo2-1']), 'a room change carries no reading')
@@ -241,6 +245,40 @@ t.test('WebSocket: a client that does not read is dropped and never delays the o
   await waitFor('the fast client to see the last schedule', () => fast.messages.some((m) => m.type === 'room' && m.state.schedule?.[0]?.id === `c-first-${puts - 1}`), { timeoutMs: 10_000 })
   t.pass(`after ${puts} schedules of ${JSON.stringify(big).length} bytes the slow client was dropped, the fast one got every change`)
   t.equal(fast.messages.filter((m) => m.type === 'room' && m.part === 'schedule').length, puts)
+})
+
+t.test('WebSocket: readings to a client that does not keep up are thinned out; a fast client gets every one', async (t) => {
+  const config = await testConfig(t)
+  const hub = await startTestHub(t, { ...config, http: { ...config.http, wsMaxBufferedBytes: 256 * 1024 } })
+  const gw = await connectGateway(t, hub.urls!.mqtt, 'rodoy-1')
+  const slow = await liveClient(t, `${hub.urls!.ws}?token=${tokens.it}`)
+  const fast = await liveClient(t, `${hub.urls!.ws}?token=${tokens.it}`)
+  for (const c of [slow, fast]) {
+    c.ws.send(JSON.stringify({ type: 'subscribe', rooms: ['rodoy-1'] }))
+    await c.next('snapshot', (m) => m.type === 'snapshot')
+  }
+  const socketOf = (c: typeof slow): { pause: () => void, resume: () => void } => (c.ws as unknown as { _socket: { pause: () => void, resume: () => void } })._socket
+  socketOf(slow).pause() // stops reading: the kernel buffers fill, then the hub's
+  // ~50 kB readings (a waveform's worth), so that the buffers fill after a few dozen
+  const values: Record<string, string> = {}
+  for (let i = 0; i < 100; i++) values[`w${i}`] = 'x'.repeat(500)
+  let seq = 0
+  await waitFor('readings to the slow client skipped', async () => {
+    for (let i = 0; i < 10; i++) await publishJson(gw, 'helserom/v1/rodoy-1/devices/wave-1/readings', readingMsg(seq++, 'boot-1', { values, units: {} }))
+    return await hub.metrics.value('helserom_hub_ws_dropped_total', { what: 'reading' }) >= 1
+  }, { timeoutMs: 60_000, intervalMs: 1 })
+  const sent = seq
+  await waitFor('every reading at the fast client', () => fast.messages.filter((m) => m.type === 'reading').length === sent, { timeoutMs: 20_000 })
+  t.same(fast.messages.filter((m) => m.type === 'reading').map((m) => m.reading.seq), Array.from({ length: sent }, (_, i) => i), 'the fast client got each one, in order')
+
+  socketOf(slow).resume()
+  const pong = slow.messages.length
+  slow.ws.send(JSON.stringify({ type: 'ping' }))
+  await waitFor('the slow client caught up', () => slow.messages.slice(pong).some((m) => m.type === 'pong'), { timeoutMs: 20_000 })
+  const got = slow.messages.filter((m) => m.type === 'reading').length
+  t.ok(got > 0 && got < sent, `the slow client got ${got} of ${sent} readings: thinned out, not cut off`)
+  t.equal(slow.ws.readyState, WebSocket.OPEN, 'and it is still connected')
+  t.equal(await hub.metrics.value('helserom_hub_ws_dropped_total', { what: 'client' }), 0, 'nobody was dropped')
 })
 
 t.test('WebSocket: a client that stops answering pings is closed', async (t) => {

@@ -5,6 +5,7 @@
 // the failing thing's maintainer, and one nobody acknowledges escalates after the promised response
 // time — counted within service hours — on a clock the test moves.
 import t from 'tap'
+import WebSocket from 'ws'
 import { Hub } from '../../cloud/hub.js'
 import type { ReadinessMessage, SupportMessage } from '../../protocol/messages.js'
 import { testLogger, waitFor, type Teardown } from '../helpers/index.js'
@@ -164,6 +165,40 @@ t.test('the room\'s gateway reads its retained support message; only the hub wri
   gw.publish(`${ROOM}/support`, JSON.stringify(support), { qos: 0, retain: true })
   await closed
   t.pass('publishing support closed the gateway\'s connection')
+})
+
+/** A /ws client of `token` that sends `subscribe` and waits for its snapshot (or error). */
+async function subscribed (t: Teardown, url: string, token: string, subscribe: Record<string, unknown>): Promise<{ ws: WebSocket, messages: any[] }> {
+  const ws = new WebSocket(`${url}?token=${token}`)
+  t.teardown(() => ws.terminate())
+  const messages: any[] = []
+  ws.on('message', (data) => messages.push(JSON.parse(data.toString())))
+  await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject) })
+  ws.send(JSON.stringify({ type: 'subscribe', ...subscribe }))
+  await waitFor('the answer to subscribe', () => messages.some((m) => m.type === 'snapshot' || m.type === 'error'))
+  return { ws, messages }
+}
+
+t.test('only the consultation console makes the specialist present; a fleet page subscribed to every room does not', async (t) => {
+  const h = await hooks(t)
+  const hub = await startHub(t, await registerConfig(t, h))
+  const urls = hub.urls!
+  await hub.publishSchedule('rodoy-1', [{ id: 'c-1', start: Date.now() + 5 * 60_000, minutes: 30, profile: 'ortopedi' }])
+  await waitFor('the schedule at the hub', () => hub.fleet.get('rodoy-1')?.schedule?.length === 1)
+  const specialist = async (): Promise<unknown> => (await getJson(`${urls.http}/api/rooms/rodoy-1/support`, tokens.specialist)).body.specialist
+
+  const fleetPage = await subscribed(t, urls.ws, tokens.specialist, { rooms: ['*'] })
+  t.ok(fleetPage.messages.some((m) => m.type === 'snapshot'), 'the fleet page is subscribed to every room it may see')
+  t.equal(await specialist(), null, 'and is no presence')
+  const refused = await subscribed(t, urls.ws, tokens.specialist, { rooms: ['*'], console: true })
+  t.match(refused.messages.find((m) => m.type === 'error')?.error, { code: 'bad_request', message: /named rooms/ }, 'a console is the console of named rooms')
+  t.equal(await specialist(), null)
+
+  const consolePage = await subscribed(t, urls.ws, tokens.specialist, { rooms: ['rodoy-1'], console: true })
+  t.same(await waitFor('the specialist ready', async () => await specialist() ?? undefined), { consultation: 'c-1', state: 'ready' }, 'the console opened: ready')
+  consolePage.ws.close()
+  await waitFor('the specialist gone again', async () => await specialist() === null)
+  t.pass('the console closed: no longer ready (the fleet page still open)')
 })
 
 t.test('an incident reaches its maintainer, and escalates when nobody acknowledges it within the response time', async (t) => {

@@ -137,13 +137,13 @@ t.test('the specialist is ready with the console open before the start, absent w
 
   let now = 5000
   const p = new SpecialistPresence(() => now)
-  t.notOk(p.report({ role: 'it', room: 'rodoy-1', what: 'live' }), 'IT watching is not the specialist')
-  t.ok(p.report({ role: 'specialist', room: 'rodoy-1', what: 'live' }))
-  t.notOk(p.report({ role: 'specialist', room: 'rodoy-1', what: 'live' }), 'a second tab changes nothing')
-  t.notOk(p.report({ role: 'specialist', room: 'rodoy-1', what: 'live-end' }))
+  t.notOk(p.report({ role: 'it', room: 'rodoy-1', open: true }), 'IT watching is not the specialist')
+  t.ok(p.report({ role: 'specialist', room: 'rodoy-1', open: true }))
+  t.notOk(p.report({ role: 'specialist', room: 'rodoy-1', open: true }), 'a second tab changes nothing')
+  t.notOk(p.report({ role: 'specialist', room: 'rodoy-1', open: false }))
   t.ok(p.present('rodoy-1'), 'one tab still open')
   now = 9000
-  t.ok(p.report({ role: 'specialist', room: 'rodoy-1', what: 'live-end' }))
+  t.ok(p.report({ role: 'specialist', room: 'rodoy-1', open: false }))
   t.notOk(p.present('rodoy-1'))
   t.ok(p.seenSince('rodoy-1', 8000) && !p.seenSince('rodoy-1', 9001), 'remembered when last seen')
 })

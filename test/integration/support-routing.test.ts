@@ -134,11 +134,11 @@ t.test('an overdue calibration turns the room amber; the specialist\'s presence 
   await waitFor('a low-priority incident for the medical-technical department', () => h.mtu.events('opened', 'device.calibration:spo2-1')[0], { timeoutMs: 20_000 })
   t.equal(hub.incidents.engine.list({ state: 'active' }).filter((i) => i.cause === 'readiness').length, 0, 'not a readiness incident as well')
 
-  // the specialist opens the consultation console: it subscribes to the room's live data
+  // the specialist opens the consultation console: it subscribes to the room as its console
   const ws = new WebSocket(`${hub.urls!.ws}?token=${tokens.specialist}`)
   t.teardown(() => ws.terminate())
   await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject) })
-  ws.send(JSON.stringify({ type: 'subscribe', rooms: ['rodoy-1'] }))
+  ws.send(JSON.stringify({ type: 'subscribe', rooms: ['rodoy-1'], console: true }))
   const ready = await readiness(gateway, 'the specialist ready', (r) => r.specialist === 'ready')
   t.equal(ready.summary?.nb, 'Fungerer, men Pulsoksymeter: kalibrering eller kontroll forfalt 31.12.2020 — medisinsk-teknisk avdeling har ansvaret. Spesialisten er klar')
   t.notMatch(JSON.stringify(ready), /spesialist-1/, 'the role, never the name')
