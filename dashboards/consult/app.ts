@@ -256,7 +256,7 @@ function ConsultationCard (props: { room: string, schedule: readonly Consultatio
       props.schedule.length > 1
         ? h('label', { class: 'consultation__pick' }, tr({ nb: 'Velg konsultasjon', en: 'Choose consultation' }, l),
           h('select', { value: c?.id ?? '', onChange: (e: Event) => setChosen((e.target as HTMLSelectElement).value) },
-            [...props.schedule].sort((a, b) => a.start - b.start).map((s) => h('option', { value: s.id, key: s.id }, `${clock(s.start, l, undefined, props.now)} · ${s.title ?? s.profile}`))))
+            [...props.schedule].sort((a, b) => a.start - b.start).map((s) => h('option', { value: s.id, key: s.id }, `${clock(s.start, l, undefined, props.now)} · ${s.title ?? (props.profileLabel[s.profile] !== undefined ? tr(props.profileLabel[s.profile], l) : s.profile)}`))))
         : null,
       h('button', { type: 'button', class: 'button button--primary fhir', disabled: c === null || state.kind === 'busy', onClick: () => { void download() } },
         h('span', { 'aria-hidden': 'true' }, '⤓ '), tr({ nb: 'Last ned FHIR-bundle', en: 'Download FHIR bundle' }, l)),

@@ -4,24 +4,13 @@
 // The buttons are real buttons: Tab reaches them, Enter and Space press them.
 import { h, type VNode } from 'preact'
 import { useRef } from 'preact/hooks'
+import { fixed } from '../shared/format.js'
 import { tr, type Localized } from '../shared/i18n.js'
 import { useLang } from '../shared/ui.js'
 import type { DeviceView } from '../shared/types.js'
+import { presetLabel } from '../shared/words.js'
 
 export type SendCommand = (device: string, name: string, args: Record<string, unknown>, label: Localized) => void
-
-const PRESET_NAMES: Record<string, Localized> = {
-  patient: { nb: 'Pasient', en: 'Patient' },
-  overview: { nb: 'Oversikt', en: 'Overview' },
-  wound: { nb: 'Sår', en: 'Wound' },
-  skin: { nb: 'Hud', en: 'Skin' },
-  door: { nb: 'Dør', en: 'Door' },
-  table: { nb: 'Benk', en: 'Table' }
-}
-
-export function presetLabel (name: string): Localized {
-  return PRESET_NAMES[name] ?? { nb: name, en: name }
-}
 
 /**
  * The camera's preset names. The hub sees the device's health metrics only; the driver is asked to
@@ -94,11 +83,12 @@ export function CameraPanel (props: { device: DeviceView, send: SendCommand, bus
       h('h2', { id: `cam-${device.id}` }, device.name ?? device.id),
       typeof pos.pan === 'number' && typeof pos.tilt === 'number'
         ? h('span', { class: 'muted num camera__pos', title: tr({ nb: 'Posisjon', en: 'Position' }, l) },
-          `pan ${pos.pan.toFixed(2)} · tilt ${pos.tilt.toFixed(2)}${typeof pos.zoom === 'number' ? ` · zoom ${pos.zoom.toFixed(2)}` : ''}`)
+          [tr({ nb: 'side', en: 'pan' }, l), fixed(pos.pan, l, 2), '·', tr({ nb: 'høyde', en: 'tilt' }, l), fixed(pos.tilt, l, 2),
+            ...(typeof pos.zoom === 'number' ? ['· zoom', fixed(pos.zoom, l, 2)] : [])].join(' '))
         : null),
     h('div', { class: 'card__body camera__body' },
       h('div', { class: 'camera__presets' },
-        h('h3', null, tr({ nb: 'Forhåndsinnstillinger', en: 'Presets' }, l)),
+        h('h3', null, tr({ nb: 'Forvalg', en: 'Presets' }, l)),
         presets.length > 0
           ? h('div', { class: 'presets', role: 'group', 'aria-label': tr({ nb: 'Forhåndsinnstillinger', en: 'Presets' }, l) },
             presets.map((name) => h('button', {

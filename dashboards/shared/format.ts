@@ -21,8 +21,31 @@ function clockFormat (lang: Lang, timeZone: string, withDate: boolean): Intl.Dat
 
 /** "09:30" — and the date too when it is not today in that zone. */
 export function clock (ts: number, lang: Lang, timeZone = OSLO, now = Date.now()): string {
-  const sameDay = dayKey(ts, timeZone) === dayKey(now, timeZone)
-  return clockFormat(lang, timeZone, !sameDay).format(ts)
+  return clockFormat(lang, timeZone, !sameDay(ts, now, timeZone)).format(ts)
+}
+
+/** "09:30", never with the date. */
+export function hhmm (ts: number, lang: Lang, timeZone = OSLO): string {
+  return clockFormat(lang, timeZone, false).format(ts)
+}
+
+/** "24. nov., 09:30" / "24 Nov, 09:30": a moment on another day, or in a chart's legend. */
+export function dateTime (ts: number, lang: Lang, timeZone = OSLO): string {
+  return clockFormat(lang, timeZone, true).format(ts)
+}
+
+const dayMonthFormats = new Map<string, Intl.DateTimeFormat>()
+/** "24. nov." / "24 Nov". */
+export function dayMonth (ts: number, lang: Lang, timeZone = OSLO): string {
+  const key = `${lang}|${timeZone}`
+  let f = dayMonthFormats.get(key)
+  if (f === undefined) dayMonthFormats.set(key, f = new Intl.DateTimeFormat(lang === 'nb' ? 'nb-NO' : 'en-GB', { day: 'numeric', month: 'short', timeZone }))
+  return f.format(ts)
+}
+
+/** Whether two moments fall on the same calendar day in the zone. */
+export function sameDay (a: number, b: number, timeZone = OSLO): boolean {
+  return dayKey(a, timeZone) === dayKey(b, timeZone)
 }
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>()
@@ -64,4 +87,15 @@ export function ago (ts: number, lang: Lang, now = Date.now()): string {
 export function num (value: number, lang: Lang, digits = 1): string {
   const text = (Math.round(value * 10 ** digits) / 10 ** digits).toString()
   return lang === 'nb' ? text.replace('.', ',') : text
+}
+
+/** A number with exactly `digits` decimals ("0,40" in bokmål), for figures read side by side. */
+export function fixed (value: number, lang: Lang, digits: number): string {
+  const text = value.toFixed(digits)
+  return lang === 'nb' ? text.replace('.', ',') : text
+}
+
+/** Every decimal number in a text the language's way ("5.73 ms / 0 %" → "5,7 ms / 0 %"), at most `digits` decimals. */
+export function localNumbers (text: string, lang: Lang, digits = 1): string {
+  return text.replace(/-?\d+\.\d+/g, (n) => num(Number(n), lang, digits))
 }

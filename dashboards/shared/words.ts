@@ -36,3 +36,18 @@ export function levelLook (level: string | null | undefined): Look {
 export function stateLook (state: string | null | undefined): Look {
   return state === 'ok' || state === 'degraded' || state === 'down' || state === 'unknown' ? STATES[state] : STATES.unknown
 }
+
+const PRESET_NAMES: Record<string, Localized> = {
+  patient: { nb: 'Pasient', en: 'Patient' },
+  overview: { nb: 'Oversikt', en: 'Overview' },
+  wide: { nb: 'Vidvinkel', en: 'Wide' },
+  wound: { nb: 'Sår', en: 'Wound' },
+  skin: { nb: 'Hud', en: 'Skin' },
+  door: { nb: 'Dør', en: 'Door' },
+  table: { nb: 'Benk', en: 'Table' }
+}
+
+/** A camera preset as people call it ("Pasient" for `patient`); an unknown name as it is. */
+export function presetLabel (name: string): Localized {
+  return PRESET_NAMES[name] ?? { nb: name, en: name }
+}
