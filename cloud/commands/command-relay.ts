@@ -6,6 +6,7 @@
 //   - the gateway is offline (its retained status, Last Will included) → at once, nothing is sent
 //   - the gateway goes offline while a request waits → at once, not after the timeout
 //   - no result in time → timeout; a result that comes later is dropped (and counted)
+//   - the order's beforePublish (the audit of the attempt) fails → unrecorded, nothing is sent
 // In a clustered hub every instance sees every result; only the instance that sent the request has
 // it pending, so the others drop it as not theirs.
 import { randomUUID } from 'node:crypto'
@@ -18,12 +19,12 @@ import type { HubBroker } from '../broker/broker.js'
 import type { FleetState } from '../fleet-state.js'
 import type { Ingest } from '../ingest.js'
 
-export type CommandFailure = 'offline' | 'unavailable' | 'busy' | 'timeout' | 'closed'
+export type CommandFailure = 'offline' | 'unavailable' | 'busy' | 'timeout' | 'closed' | 'unrecorded'
 
 export class CommandRelayError extends Error {
   override readonly name = 'CommandRelayError'
-  constructor (readonly kind: CommandFailure, message: string, readonly id?: string) {
-    super(message)
+  constructor (readonly kind: CommandFailure, message: string, readonly id?: string, options?: ErrorOptions) {
+    super(message, options)
   }
 }
 
@@ -53,6 +54,11 @@ export interface CommandOrder {
   /** Who asked, for the gateway's log and audit trail (a hub user name). */
   by: string
   timeoutMs?: number
+  /**
+   * Awaited with the request's id after every check and before the request is published (the
+   * hub audits the attempt here); when it throws, nothing is sent and send() fails `unrecorded`.
+   */
+  beforePublish?: (id: string) => Promise<void> | void
 }
 
 interface Pending {
@@ -143,9 +149,19 @@ export class CommandRelay {
         reject(new CommandRelayError('timeout', `the gateway of ${room} did not answer ${name} within ${formatMs(timeoutMs)}`, id))
       }, timeoutMs)
       timer.unref()
-      // Pending before the publish: a fast gateway may answer before publish() resolves.
+      // Pending before the publish: a fast gateway may answer before publish() resolves. Pending
+      // before beforePublish too, so that requests waiting for it count against the bounds.
       this.pending.set(id, { id, room, name, timer, resolve, reject })
     })
+    if (order.beforePublish !== undefined) {
+      try {
+        await order.beforePublish(id)
+      } catch (err) {
+        this.settle(id)?.reject(new CommandRelayError('unrecorded', `${name} was not sent to ${room}`, undefined, { cause: err }))
+      }
+      // failed above, timed out or failed (offline, closed) while waiting: nothing to send
+      if (!this.pending.has(id)) return await answered
+    }
     // Not awaited on its own: a publish that hangs (a clustered broker waiting for Redis) must not
     // hold the request past its timeout; a publish that fails fails the request.
     this.options.broker.publish(topics.command(room, name), payload, { qos: 1, retain: false }).then(

@@ -5,8 +5,11 @@
 // The request goes to the gateway as `cmd/{name}` with a correlation id (CommandRelay); the answer is
 //   200  { id, room, device?, command, ok: true, result?, ts }
 //   4xx/502 with the gateway's own reason (nb/en) when it answered ok: false (statusOfFailure)
-//   503  at once when the gateway is offline; 504 when it does not answer in time; 429 when too many wait
-// Every attempt — refused, failed or done — is audited: who, what, which args, and how it went.
+//   503  at once when the gateway is offline, or when the attempt cannot be audited (nothing is sent);
+//        504 when it does not answer in time; 429 when too many wait
+// Every attempt — refused, failed or done — is audited: who, what, which args, and how it went. A
+// command that goes to a gateway is written to the audit log (result `sent`) before it is published,
+// so that no device moves unrecorded; its outcome is a second entry with the same correlation id.
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type {} from '@fastify/swagger' // the summary, tags and security of route schemas
 import { Type, type Static } from '@sinclair/typebox'
@@ -25,7 +28,10 @@ export interface CommandRoutesOptions {
   fleet: FleetState
   broker: Pick<HubBroker, 'publish' | 'connected'>
   ingest: Pick<Ingest, 'on'>
-  /** Called for every command attempt; awaited, so a failing audit log is noticed (and logged). */
+  /**
+   * Called for every command attempt; awaited. Before a command is sent it must succeed (else 503,
+   * nothing sent); for the outcome, a failure is logged (the attempt is already on record).
+   */
   audit: (entry: AuditInput) => void | Promise<void>
   log?: FastifyBaseLogger
   /** Default wait for a gateway's answer (35 s: longer than the gateway's own 30 s device timeout). */
@@ -87,6 +93,7 @@ const statusOfRelayFailure: Record<CommandFailure, { status: 429 | 503 | 504, co
   offline: { status: 503, code: 'gateway_offline' },
   unavailable: { status: 503, code: 'unavailable' },
   closed: { status: 503, code: 'unavailable' },
+  unrecorded: { status: 503, code: 'audit_unavailable' },
   busy: { status: 429, code: 'busy' },
   timeout: { status: 504, code: 'gateway_timeout' }
 }
@@ -159,11 +166,17 @@ export const commandRoutes: FastifyPluginAsync<CommandRoutesOptions> = async (ap
         ...(device !== undefined ? { device } : {}),
         ...(args !== undefined ? { args } : {}),
         by: `hub:${user.name}`,
-        ...(body?.timeoutMs !== undefined ? { timeoutMs: body.timeoutMs } : {})
+        ...(body?.timeoutMs !== undefined ? { timeoutMs: body.timeoutMs } : {}),
+        // on record before the gateway hears of it; a throw here means nothing is sent
+        beforePublish: async (id) => await audit({ ...base, detail: { ...detail, id }, result: 'sent' })
       })
     } catch (err) {
       if (!(err instanceof CommandRelayError)) throw err
       const { status, code } = statusOfRelayFailure[err.kind]
+      if (err.kind === 'unrecorded') {
+        log.error({ err: err.cause, room, command: name, user: user.name }, 'a command was not sent: its audit entry could not be written')
+        return await fail(reply, status, code, `${err.message}: the audit log cannot be written, so no command is sent; try again or call IT`)
+      }
       await record({ ...base, detail: { ...detail, ...(err.id !== undefined ? { id: err.id } : {}), reason: err.message }, result: err.kind })
       return await fail(reply, status, code, err.message, err.id !== undefined ? { id: err.id } : {})
     }

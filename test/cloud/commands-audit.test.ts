@@ -34,9 +34,10 @@ t.test('commands, clinical history and FHIR exports land in the hub\'s audit log
   t.equal(trail.status, 200)
   const mine = (trail.body.entries as Array<Record<string, any>>).filter((e) => ['device.command', 'history.read', 'fhir.export'].includes(e.action)).reverse()
   t.match(mine, [
+    { actor: 'spesialist-1', role: 'specialist', action: 'device.command', room: 'rodoy-1', device: 'cam-1', detail: { command: 'ptz.home', id: command.json().id }, result: 'sent' },
     { actor: 'spesialist-1', role: 'specialist', action: 'device.command', room: 'rodoy-1', device: 'cam-1', detail: { command: 'ptz.home', id: command.json().id }, result: 'ok' },
     { actor: 'spesialist-1', role: 'specialist', action: 'history.read', room: 'rodoy-1', detail: { metric: 'reading.spo2' }, result: 'ok' },
     { actor: 'spesialist-1', role: 'specialist', action: 'fhir.export', room: 'rodoy-1', detail: { consultation: 'c-1', source: 'store' }, result: 'ok' }
   ])
-  t.equal(mine.length, 3)
+  t.equal(mine.length, 4)
 })

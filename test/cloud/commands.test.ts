@@ -19,7 +19,8 @@ interface Rig {
   post: (path: string, token: string, body?: unknown) => Promise<{ status: number, body: any }>
 }
 
-async function hubWithCommands (t: Test, options: { defaultTimeoutMs?: number, maxPendingPerRoom?: number } = {}): Promise<Rig> {
+async function hubWithCommands (t: Test, options: { defaultTimeoutMs?: number, maxPendingPerRoom?: number, auditBroken?: () => boolean } = {}): Promise<Rig> {
+  const { auditBroken, ...routeOptions } = options
   const hub = new Hub(await testConfig(t), { logger: testLogger(), deviceRoutes: false })
   t.teardown(async () => await hub.stop())
   const audits: AuditInput[] = []
@@ -32,10 +33,11 @@ async function hubWithCommands (t: Test, options: { defaultTimeoutMs?: number, m
       // Every entry must be one the hub's audit log takes (cloud/audit: dotted action, slug room …).
       const problem = describeInputProblem(entry)
       if (problem !== null) throw new Error(`an audit entry the audit log would refuse: ${problem}`)
+      if (auditBroken?.() === true) throw new Error('ENOSPC: no space left on device')
       audits.push(entry)
     },
     registry: hub.metrics.registry,
-    ...options
+    ...routeOptions
   })
   await hub.start()
   const post = async (path: string, token: string, body?: unknown): Promise<{ status: number, body: any }> => {
@@ -100,12 +102,15 @@ t.test('a command reaches the real camera through the real gateway, and its resu
   t.equal(a.body.command, 'ptz.home')
   t.equal(b.body.command, 'snapshot')
 
-  t.same(audits.slice(0, 2).map((e) => ({ actor: e.actor, role: e.role, action: e.action, room: e.room, device: e.device, command: e.detail?.command, args: e.detail?.args, result: e.result })), [
+  t.same(audits.slice(0, 4).map((e) => ({ actor: e.actor, role: e.role, action: e.action, room: e.room, device: e.device, command: e.detail?.command, args: e.detail?.args, result: e.result })), [
+    { actor: 'it-vakt', role: 'it', action: 'device.command', room: 'rodoy-1', device: 'cam-1', command: 'ptz.gotoPreset', args: { preset: 'overview' }, result: 'sent' },
     { actor: 'it-vakt', role: 'it', action: 'device.command', room: 'rodoy-1', device: 'cam-1', command: 'ptz.gotoPreset', args: { preset: 'overview' }, result: 'ok' },
+    { actor: 'spesialist-1', role: 'specialist', action: 'device.command', room: 'rodoy-1', device: 'cam-1', command: 'ptz.gotoPreset', args: { preset: 'patient' }, result: 'sent' },
     { actor: 'spesialist-1', role: 'specialist', action: 'device.command', room: 'rodoy-1', device: 'cam-1', command: 'ptz.gotoPreset', args: { preset: 'patient' }, result: 'ok' }
-  ], 'who, what, args and result are audited')
-  t.equal(audits[0]?.detail?.id, moved.body.id, 'the audit names the correlation id')
-  t.equal(audits.length, 5, 'every command is audited')
+  ], 'who, what, args: on record before it is sent, then how it went')
+  t.same([audits[0]?.detail?.id, audits[1]?.detail?.id], [moved.body.id, moved.body.id], 'both entries name the correlation id')
+  t.equal(audits.filter((e) => e.result === 'sent').length, 5, 'every command is audited before it is sent')
+  t.equal(audits.filter((e) => e.result === 'ok').length, 5, 'and again with its outcome')
   t.equal(await hub.metrics.value('helserom_hub_commands_total', { outcome: 'ok' }), 5)
 })
 
@@ -132,7 +137,7 @@ t.test('the gateway\'s refusals come back with their reason, in Norwegian and En
   t.equal(gatewayLevel.status, 404, 'an unknown gateway-level command')
   t.equal(gatewayLevel.body.error.code, 'command.unknown')
 
-  t.same(audits.map((e) => e.result), ['failed: command.invalid-args', 'failed: command.unknown', `failed: ${String(noPreset.body.error.code)}`, 'failed: command.unknown'])
+  t.same(audits.filter((e) => e.result !== 'sent').map((e) => e.result), ['failed: command.invalid-args', 'failed: command.unknown', `failed: ${String(noPreset.body.error.code)}`, 'failed: command.unknown'])
 })
 
 t.test('check.run, a gateway-level command, runs the pre-session check and returns its report', async (t) => {
@@ -144,7 +149,11 @@ t.test('check.run, a gateway-level command, runs the pre-session check and retur
   t.equal(res.body.result.profile, 'ortopedi')
   t.ok(Array.isArray(res.body.result.steps) && res.body.result.steps.length > 0, 'the report has steps')
   await waitFor('the report also reaches the fleet state', () => hub.fleet.get('rodoy-1')?.check?.id === res.body.result.id)
-  t.match(audits, [{ action: 'gateway.command', room: 'rodoy-1', detail: { command: 'check.run', args: { profile: 'ortopedi' } }, result: 'ok' }])
+  t.match(audits, [
+    { action: 'gateway.command', room: 'rodoy-1', detail: { command: 'check.run', args: { profile: 'ortopedi' } }, result: 'sent' },
+    { action: 'gateway.command', room: 'rodoy-1', detail: { command: 'check.run', args: { profile: 'ortopedi' } }, result: 'ok' }
+  ])
+  t.equal(audits.length, 2)
 })
 
 t.test('who may command: it and specialists in their rooms; refusals are audited', async (t) => {
@@ -243,6 +252,36 @@ t.test('a gateway that does not answer in time: 504 with the reason; its late an
   const answered = await waiting
   t.equal(answered.status, 200)
   t.same(answered.body.result, { position: 'home' }, 'only the answer on the right topic counts')
+})
+
+t.test('a command whose audit entry cannot be written is not sent: 503', async (t) => {
+  let broken = true
+  const { hub, audits, post } = await hubWithCommands(t, { auditBroken: () => broken })
+  const gateway = await connectGateway(t, hub.urls!.mqtt, 'rodoy-1')
+  const requests: string[] = []
+  gateway.on('message', (topic, payload) => {
+    const request = JSON.parse(payload.toString())
+    requests.push(request.id)
+    void publishJson(gateway, `${topic}/result`, { id: request.id, ok: true, ts: Date.now() })
+  })
+  await gateway.subscribeAsync('helserom/v1/rodoy-1/cmd/+', { qos: 1 })
+  await publishJson(gateway, 'helserom/v1/rodoy-1/devices/cam-1/health', healthMsg(), true)
+  await publishJson(gateway, 'helserom/v1/rodoy-1/status', statusMsg(true), true)
+  await waitFor('online', () => hub.fleet.get('rodoy-1')?.online === true)
+
+  const refused = await post(`${CAM}/ptz.home`, tokens.it)
+  t.equal(refused.status, 503)
+  t.equal(refused.body.error.code, 'audit_unavailable')
+  t.match(refused.body.error.message, /ptz\.home was not sent to rodoy-1: the audit log cannot be written/)
+  t.notMatch(refused.body.error.message, /ENOSPC/, 'the hub\'s own trouble stays in its log')
+  t.notOk(refused.body.id, 'no correlation id: nothing was sent')
+
+  broken = false
+  const done = await post(`${CAM}/ptz.stop`, tokens.it)
+  t.equal(done.status, 200, 'with the audit log back, commands go out again')
+  t.same(requests, [done.body.id], 'the gateway only ever got the recorded one')
+  t.same(audits.map((e) => [e.detail?.command, e.result]), [['ptz.stop', 'sent'], ['ptz.stop', 'ok']])
+  t.equal(await hub.metrics.value('helserom_hub_commands_total', { outcome: 'unrecorded' }), 1)
 })
 
 t.test('too many commands waiting for one room: 429', async (t) => {
