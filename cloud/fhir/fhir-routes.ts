@@ -78,7 +78,7 @@ export const fhirRoutes: FastifyPluginAsync<FhirRoutesOptions> = async (app, opt
       summary: 'A consultation\'s sensor readings as a FHIR R4 Bundle of vital-signs Observations',
       description: 'SpO2 (LOINC 2708-6, 59408-5), heart rate (8867-4), blood pressure (85354-9 with 8480-6/8462-4), body temperature (8310-5), UCUM units. ' +
         'From the telemetry store where the hub keeps clinical readings, else from what it holds in memory for a running or recent consultation (410 once dropped). ' +
-        'No patient identity: subject is left out, or a logical reference when configured. Audited.',
+        'No patient identity: subject is a logical reference to the consultation\'s patient (urn:helserom:consultation-patient, or the configured booking system). Audited.',
       tags: ['fhir'],
       security: [{ bearer: [] }],
       params: Params,

@@ -1,15 +1,18 @@
 // A consultation's readings as a FHIR R4 Bundle (type `collection`) of vital-signs Observations
 // (pure; the codes are in vital-signs.ts). Each Observation is one measurement as the device made
 // it — status final, category vital-signs, the LOINC code, effectiveDateTime (the reading's own
-// time), valueQuantity in UCUM (or, for blood pressure, one component per pressure), and the device
-// as a reference showing the name staff know it by.
+// time), valueQuantity in UCUM (or, for blood pressure, the systolic and diastolic components — a
+// panel only when the reading has both, as the bp profile requires each once), and the device as a
+// reference showing the name staff know it by.
 //
 // Subject: the hub has no patient identity (DESIGN.md, "Data that is personal": it knows rooms and
-// consultations, never who sat in them). By default Observation.subject is left out — allowed by the
-// base Observation (0..1), though the vital-signs profile asks for one, so the receiving system
-// attaches the patient when it files the bundle. With `patient: { system }` each Observation carries
-// a logical reference instead: { type: Patient, identifier: { system, value: <consultation id> } },
-// read as "the patient of this consultation in the booking system `system`".
+// consultations, never who sat in them), yet the vital-signs profile requires Observation.subject
+// (1..1). So each Observation carries a logical reference — an identifier, no resource — to "the
+// patient of this consultation", which the receiving system resolves when it files the bundle:
+//   default             { type: Patient, identifier: { system: urn:helserom:consultation-patient,
+//                         value: <room>/<consultation id> } }
+//   patient: { system } { type: Patient, identifier: { system, value: <consultation id> } }, read as
+//                       the patient of this consultation in the booking system `system`.
 //
 // Observation ids are derived from (room, consultation, device, sign, time), so exporting the same
 // consultation twice gives the same ids and a receiver can tell a repeat from new data. With more
@@ -21,6 +24,8 @@ import { BP_COMPONENTS, isReadingName, READING_NAMES, UCUM, unitAccepted, VITAL_
 export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category'
 export const DEVICE_IDENTIFIER_SYSTEM = 'urn:helserom:device'
 export const CONSULTATION_IDENTIFIER_SYSTEM = 'urn:helserom:consultation'
+/** The default subject's identifier system: "the patient of consultation <room>/<id>". */
+export const CONSULTATION_PATIENT_SYSTEM = 'urn:helserom:consultation-patient'
 /** The namespace of the name-based (v5) Observation ids. */
 const ID_NAMESPACE = '5b0c6f52-4d1f-4f4e-9a53-2f1c8a7d3e10'
 export const DEFAULT_MAX_PER_SERIES = 1000
@@ -37,7 +42,7 @@ export interface FhirObservation {
   status: 'final'
   category: FhirCodeableConcept[]
   code: FhirCodeableConcept
-  subject?: FhirReference
+  subject: FhirReference
   effectiveDateTime: string
   valueQuantity?: FhirQuantity
   component?: FhirObservationComponent[]
@@ -140,9 +145,7 @@ function observationsOf (input: BundleInput, sample: VitalSample, next: () => nu
       status: 'final',
       category: [{ coding: [{ system: OBSERVATION_CATEGORY, code: 'vital-signs', display: 'Vital Signs' }], text: 'Vital Signs' }],
       code: { coding: sign.coding.map((c) => ({ ...c })), text: sign.text },
-      ...(input.patient !== undefined
-        ? { subject: { type: 'Patient', identifier: { system: input.patient.system, value: input.consultation } } }
-        : {}),
+      subject: patientReference(input),
       effectiveDateTime: new Date(sample.ts).toISOString(),
       ...fill,
       device: deviceReference(input, sample.device)
@@ -158,17 +161,27 @@ function observationsOf (input: BundleInput, sample: VitalSample, next: () => nu
   if (spo2 !== undefined) make(VITAL_SIGNS.oxygenSaturation, { valueQuantity: quantity('spo2', spo2) })
   const pulse = accepted('pulse')
   if (pulse !== undefined) make(VITAL_SIGNS.heartRate, { valueQuantity: quantity('pulse', pulse) })
-  const components: FhirObservationComponent[] = []
-  for (const name of ['systolic', 'diastolic'] as const) {
-    const value = accepted(name)
-    const coding = BP_COMPONENTS[name]
-    if (value !== undefined) components.push({ code: { coding: [{ ...coding }], text: coding.display }, valueQuantity: quantity(name, value) })
+  // The panel carries its values in components only (obs-7: no value for the panel's own code), and
+  // the bp profile requires both pressures: a lone systolic or diastolic is not a panel.
+  const pressures = (['systolic', 'diastolic'] as const).map((name) => ({ name, value: accepted(name) }))
+  if (pressures.every((p) => p.value !== undefined)) {
+    make(VITAL_SIGNS.bloodPressure, {
+      component: pressures.map(({ name, value }) => {
+        const coding = BP_COMPONENTS[name]
+        return { code: { coding: [{ ...coding }], text: coding.display }, valueQuantity: quantity(name, value as number) }
+      })
+    })
   }
-  // The panel carries its values in components only (obs-7: no value for the panel's own code).
-  if (components.length > 0) make(VITAL_SIGNS.bloodPressure, { component: components })
   const temperature = accepted('temperature')
   if (temperature !== undefined) make(VITAL_SIGNS.bodyTemperature, { valueQuantity: quantity('temperature', temperature) })
   return drafts
+}
+
+/** The logical reference to the consultation's patient (see the header). */
+function patientReference (input: BundleInput): FhirReference {
+  return input.patient !== undefined
+    ? { type: 'Patient', identifier: { system: input.patient.system, value: input.consultation } }
+    : { type: 'Patient', identifier: { system: CONSULTATION_PATIENT_SYSTEM, value: `${input.room}/${input.consultation}` } }
 }
 
 function deviceReference (input: BundleInput, device: string): FhirReference {

@@ -6,8 +6,9 @@
 //                subject 0..1, effective[x] 0..1, value[x] 0..1, component 0..*, device 0..1)
 //   Bundle       https://hl7.org/fhir/R4/bundle.html (type 1..1, timestamp 0..1, entry 0..*)
 //   vital signs  https://hl7.org/fhir/R4/observation-vitalsigns.html and its profiles oxygensat,
-//                heartrate, bp, bodytemp (category vital-signs, effective[x] 1..1, valueQuantity with
-//                value, unit, system UCUM and code 1..1; vs-2, vs-3)
+//                heartrate, bp, bodytemp (category vital-signs, subject 1..1 (a Patient), effective[x]
+//                1..1, valueQuantity with value, unit, system UCUM and code 1..1; vs-2, vs-3; bp: the
+//                SBP and DBP components 1..1 each)
 // Objects are closed (additionalProperties: false) where we emit them: an element that is not in
 // this subset is a test failure, not a silent extra. Invariants a schema cannot say (bdl-1, bdl-7,
 // qty-3, obs-7, the per-profile codes and units) are the functions at the end.
@@ -113,7 +114,13 @@ export const VitalSignsObservation = Type.Object({
   status: ObservationStatus,
   category: nonEmpty(CodeableConcept),
   code: Type.Object({ coding: nonEmpty(Type.Object({ system: uri, code, display: Type.Optional(string) }, closed)), text: Type.Optional(string) }, closed),
-  subject: Type.Optional(Reference), // 1..1 in the profile: see the note in cloud/fhir/vital-signs-bundle.ts
+  // 1..1 in the profile, a reference to a Patient (a logical one, by identifier, is a reference)
+  subject: Type.Object({
+    reference: Type.Optional(string),
+    type: Type.Optional(Type.Literal('Patient')),
+    identifier: Type.Optional(Identifier),
+    display: Type.Optional(string)
+  }, closed),
   effectiveDateTime: dateTime,
   valueQuantity: Type.Optional(VitalSignsQuantity),
   component: Type.Optional(nonEmpty(Type.Object({ code: CodeableConcept, valueQuantity: VitalSignsQuantity }, closed))),
@@ -164,8 +171,15 @@ export function bundleProblems (bundle: Bundle): string[] {
     if (profile === undefined) { problems.push(`${where}: no vital-signs LOINC code`); continue }
     const [name, p] = profile
     if (o.valueQuantity !== undefined && !p.units.includes(o.valueQuantity.code ?? '')) problems.push(`${where}: ${name}: unit ${String(o.valueQuantity.code)} is not ${p.units.join(' or ')}`)
+    // ref-1 in spirit: a reference names something — a literal reference or an identifier
+    if (o.subject !== undefined && o.subject.reference === undefined && o.subject.identifier?.value === undefined) problems.push(`${where}: subject names nobody`)
     if (p.components !== undefined) {
       if (o.valueQuantity !== undefined) problems.push(`${where}: ${name}: the panel has a value of its own`)
+      // bp: SystolicBP 1..1 and DiastolicBP 1..1
+      for (const componentCode of Object.keys(p.components)) {
+        const n = (o.component ?? []).filter((c) => hasCode(c.code, LOINC, componentCode)).length
+        if (n !== 1) problems.push(`${where}: ${name}: component ${componentCode} ${n} times, not once`)
+      }
       for (const c of o.component ?? []) {
         const [componentCode, units] = Object.entries(p.components).find(([cc]) => hasCode(c.code, LOINC, cc)) ?? []
         if (componentCode === undefined || units === undefined) problems.push(`${where}: ${name}: a component that is not ${Object.keys(p.components).join(' or ')}`)

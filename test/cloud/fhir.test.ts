@@ -54,7 +54,8 @@ t.test('each vital sign becomes the Observation its FHIR profile describes', asy
     { device: 'bp-1', ts: T0 + 1000, values: { systolic: 128, diastolic: 84, pulse: 70 }, units: { systolic: 'mmHg', diastolic: 'mmHg', pulse: 'bpm' } },
     { device: 'temp-1', ts: T0 + 2000, values: { temperature: 36.8 }, units: { temperature: '°C' } },
     { device: 'temp-2', ts: T0 + 3000, values: { temperature: 98.2 }, units: { temperature: '°F' } }, // not understood: left out
-    { device: 'bp-1', ts: T0 + 4000, values: { systolic: 131 } } // no units (from the store): the name's own
+    { device: 'bp-1', ts: T0 + 4000, values: { systolic: 131, diastolic: 86 } }, // no units (from the store): the name's own
+    { device: 'bp-1', ts: T0 + 5000, values: { systolic: 135 }, units: { systolic: 'mmHg' } } // a lone pressure is not a panel
   ]
   const bundle = validate(t, vitalSignsBundle({ room: 'rodoy-1', consultation: 'c-1', samples, deviceName: (d) => d === 'spo2-1' ? 'Pulsoksymeter' : null, now: T0 + MIN }))
   t.same(codes(bundle), ['2708-6', '8867-4', '8867-4', '85354-9', '8310-5', '85354-9'], 'in time order; within a reading SpO2, heart rate, blood pressure, temperature')
@@ -65,14 +66,14 @@ t.test('each vital sign becomes the Observation its FHIR profile describes', asy
   t.same(spo2?.device, { type: 'Device', identifier: { system: 'urn:helserom:device', value: 'rodoy-1/spo2-1' }, display: 'Pulsoksymeter' })
   t.same(spo2?.category, [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' }], text: 'Vital Signs' }])
   t.equal(spo2?.status, 'final')
-  t.notOk('subject' in (spo2 ?? {}), 'no subject: the hub has no patient identity')
+  t.same(spo2?.subject, { type: 'Patient', identifier: { system: 'urn:helserom:consultation-patient', value: 'rodoy-1/c-1' } }, 'the hub has no patient identity: a logical reference to the consultation\'s patient')
   t.same(hr?.valueQuantity, { value: 72, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' })
   t.notOk(bp?.valueQuantity, 'the panel has no value of its own')
   t.same(bp?.component?.map((c) => [c.code.coding[0]?.code, c.valueQuantity.value, c.valueQuantity.code]), [['8480-6', 128, 'mm[Hg]'], ['8462-4', 84, 'mm[Hg]']])
   t.equal(bp?.device.display, 'bp-1', 'a device without a name shows its id')
   t.same(temp?.valueQuantity, { value: 36.8, unit: '°C', system: 'http://unitsofmeasure.org', code: 'Cel' })
-  t.same(bpOne?.component?.map((c) => c.code.coding[0]?.code), ['8480-6'], 'a lone systolic is a panel with one component')
-  t.equal(bundle.entry.length, 6, 'the Fahrenheit thermometer is left out, not mislabelled')
+  t.same(bpOne?.component?.map((c) => [c.code.coding[0]?.code, c.valueQuantity.value]), [['8480-6', 131], ['8462-4', 86]], 'a reading from the store')
+  t.equal(bundle.entry.length, 6, 'the Fahrenheit thermometer and the lone systolic are left out, not mislabelled or half a panel')
   t.same(bundle.identifier, { system: 'urn:helserom:consultation', value: 'rodoy-1/c-1' })
   t.ok(bundle.entry.every((e) => e.fullUrl === `urn:uuid:${e.resource.id}`))
 
@@ -82,6 +83,18 @@ t.test('each vital sign becomes the Observation its FHIR profile describes', asy
 
   const withPatient = validate(t, vitalSignsBundle({ room: 'rodoy-1', consultation: 'c-1', samples: samples.slice(0, 1), deviceName: () => null, now: T0, patient: { system: 'urn:oid:2.16.578.1.12.4.1.2.99' } }))
   t.same(withPatient.entry[0]?.resource.subject, { type: 'Patient', identifier: { system: 'urn:oid:2.16.578.1.12.4.1.2.99', value: 'c-1' } }, 'a logical reference to the consultation\'s patient')
+})
+
+t.test('the checks themselves refuse what the vital-signs profile forbids', async (t) => {
+  const good = vitalSignsBundle({ room: 'rodoy-1', consultation: 'c-1', samples: [{ device: 'bp-1', ts: T0, values: { systolic: 128, diastolic: 84 } }], deviceName: () => null, now: T0 })
+  const panel = good.entry[0]!.resource
+  t.same(errorsOf(VitalSignsObservation, panel), [], 'the exported panel passes')
+  const { subject, ...withoutSubject } = panel
+  t.ok(subject !== undefined && errorsOf(VitalSignsObservation, withoutSubject).length > 0, 'an Observation without a subject does not')
+  t.ok(errorsOf(VitalSignsObservation, { ...panel, subject: { type: 'Device', identifier: { value: 'x' } } }).length > 0, 'nor one about a Device')
+  const halfPanel = { ...good, entry: [{ ...good.entry[0]!, resource: { ...panel, component: panel.component!.slice(0, 1) } }] }
+  t.match(bundleProblems(halfPanel as never), [/component 8462-4 0 times/], 'a panel without its diastolic is a problem')
+  t.match(bundleProblems({ ...good, entry: [{ ...good.entry[0]!, resource: { ...panel, subject: { type: 'Patient' } } }] } as never), [/subject names nobody/])
 })
 
 t.test('readings as drivers send them: only understood names, units and valid values', async (t) => {
