@@ -9,7 +9,7 @@
 // otherwise never be green).
 import type { LocalizedText, Reason } from '../../protocol/messages.js'
 import type { Condition, ConsultationRef } from '../incidents/incident.js'
-import { zonedToUtc } from '../schedule/zoned-time.js'
+import { wallTimeOf, zonedToUtc } from '../schedule/zoned-time.js'
 import type { Calibration } from './config.js'
 
 export type CalibrationState = 'ok' | 'due' | 'overdue' | 'unknown'
@@ -26,6 +26,12 @@ export interface CalibrationStatus {
 export function startOfDay (date: string, plusDays: number, timeZone: string): number {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number]
   return zonedToUtc({ year, month, day: day + plusDays, hour: 0, minute: 0, second: 0 }, timeZone)
+}
+
+/** The calendar day (YYYY-MM-DD) it is at `now` in `timeZone`. */
+export function dayOf (now: number, timeZone: string): string {
+  const w = wallTimeOf(now, timeZone)
+  return `${String(w.year).padStart(4, '0')}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`
 }
 
 /** YYYY-MM-DD `days` after `date` (calendar arithmetic, no time zone involved). */

@@ -168,15 +168,23 @@ export function checkRegisterConfig (config: RegisterConfigView, report: (path: 
   })
 }
 
-/** Problems of one entry's fields that its schema cannot see (also used for API edits). */
-export function describeEntryProblems (e: Partial<Record<EntryField, unknown>>, hasParty: (id: string) => boolean): Array<{ field: string, message: string }> {
+/**
+ * Problems of one entry's fields that its schema cannot see (also used for API edits). With `today`
+ * (YYYY-MM-DD in the hub's time zone), a calibration recorded after today is one: a date typed
+ * wrong, which would keep the room green long past the real due date.
+ */
+export function describeEntryProblems (e: Partial<Record<EntryField, unknown>>, hasParty: (id: string) => boolean, today?: string): Array<{ field: string, message: string }> {
   const out: Array<{ field: string, message: string }> = []
   for (const field of ['owner', 'maintainer'] as const) {
     const id = e[field]
     if (typeof id === 'string' && !hasParty(id)) out.push({ field, message: `no party "${id}" in the hub config's parties` })
   }
-  for (const [field, value] of [['purchased', e.purchased], ['calibration', (e.calibration as Calibration | undefined | null)?.last]] as const) {
+  const calibrated = (e.calibration as Calibration | undefined | null)?.last
+  for (const [field, value] of [['purchased', e.purchased], ['calibration', calibrated]] as const) {
     if (typeof value === 'string' && !isCalendarDate(value)) out.push({ field, message: `"${value}" is not a date (YYYY-MM-DD)` })
+  }
+  if (today !== undefined && typeof calibrated === 'string' && isCalendarDate(calibrated) && calibrated > today) {
+    out.push({ field: 'calibration', message: `the last calibration ${calibrated} is in the future (today is ${today}): record a calibration once it has been done` })
   }
   if (e.serviceHours !== undefined && e.serviceHours !== null) {
     try { parseOpeningHours(e.serviceHours as OpeningHoursSpec) } catch (err) { out.push({ field: 'serviceHours', message: (err as Error).message }) }

@@ -10,7 +10,7 @@ import type { SupportMessage } from '../../protocol/messages.js'
 import type { AuditInput } from '../audit/audit-log.js'
 import type { DeviceState, RoomState } from '../fleet-state.js'
 import type { Incident } from '../incidents/incident.js'
-import type { CalibrationSubject } from './calibration.js'
+import { dayOf, type CalibrationSubject } from './calibration.js'
 import type { EntryConfig, EntryField, Party, RoomRegisterConfig } from './config.js'
 import { describeEntryProblems } from './config.js'
 import {
@@ -41,6 +41,8 @@ export interface EquipmentRegisterOptions {
   audit?: () => RegisterAudit | undefined
   /** Readiness codes that never make an incident (for finding what a readiness incident is about). */
   ignoreCodes?: readonly string[]
+  /** The hub's time zone (alerts.timezone), for what "today" is (default Europe/Oslo). */
+  timezone?: string
 }
 
 export class RegisterError extends Error {
@@ -60,6 +62,8 @@ export class EquipmentRegister {
   private readonly file: RegisterFile | undefined
   private readonly clock: () => number
   private readonly ignoreCodes: ReadonlySet<string>
+  /** The edit in progress per entry key: edits of one entry run one after the other. */
+  private readonly editing = new Map<string, Promise<unknown>>()
 
   constructor (private readonly options: EquipmentRegisterOptions) {
     this.parties = new PartyBook(options.parties)
@@ -112,13 +116,26 @@ export class EquipmentRegister {
   }
 
   /**
-   * Edits one item for `user`. Unknown party ids, bad dates or service hours → bad_request. The edit
-   * is in the audit log before it takes effect; when it cannot be audited it is refused (unavailable).
+   * Edits one item for `user`. Unknown party ids, bad dates, a calibration after today or bad service
+   * hours → bad_request. The edit is in the audit log before it takes effect; when it cannot be
+   * audited it is refused (unavailable). Edits of one item wait for each other, so that two at once
+   * both take effect (each sees the other's result) and the audit's before/after are true.
    */
   async edit (room: string, item: ItemKind, id: string, patch: Record<string, unknown>, user: { name: string, role: string }): Promise<RegisterEntry> {
     if (!this.rooms.has(room)) throw new RegisterError('not_found', `room "${room}" is not configured at this hub`)
-    const problems = describeEntryProblems(patch as Partial<Record<EntryField, unknown>>, (p) => this.parties.has(p))
+    const today = dayOf(this.clock(), this.options.timezone ?? 'Europe/Oslo')
+    const problems = describeEntryProblems(patch as Partial<Record<EntryField, unknown>>, (p) => this.parties.has(p), today)
     if (problems.length > 0) throw new RegisterError('bad_request', problems.map((p) => `${p.field}: ${p.message}`).join('; '))
+    const key = entryKey(room, item, id)
+    const previous = this.editing.get(key) ?? Promise.resolve()
+    const run = previous.then(async () => await this.editNow(room, item, id, patch, user))
+    const settled = run.catch(() => {})
+    this.editing.set(key, settled)
+    void settled.then(() => { if (this.editing.get(key) === settled) this.editing.delete(key) })
+    return await run
+  }
+
+  private async editNow (room: string, item: ItemKind, id: string, patch: Record<string, unknown>, user: { name: string, role: string }): Promise<RegisterEntry> {
     const key = entryKey(room, item, id)
     if (!this.stored.has(key) && item === 'device' && this.list(room).filter((e) => e.item === 'device').length >= MAX_ENTRIES_PER_ROOM) {
       throw new RegisterError('bad_request', `room "${room}" already has ${MAX_ENTRIES_PER_ROOM} devices in the register`)
@@ -142,9 +159,12 @@ export class EquipmentRegister {
     } catch (err) {
       throw new RegisterError('unavailable', `the edit could not be written to the audit log, so it was not made: ${(err as Error).message}`)
     }
-    this.stored.set(key, draft)
+    // Onto the entry as it is now: a driver's report may have come in during the audit write.
+    const current = structuredClone(this.stored.get(key) ?? emptyEntry(room, item, id))
+    applyEdits(current, patch)
+    this.stored.set(key, current)
     await this.persistNow()
-    return after
+    return effectiveEntry(current, this.seedOf(room, item, id), before.roomName)
   }
 
   /** Who answers for an incident (the first failing thing's maintainer). */

@@ -78,6 +78,7 @@ export class RegisterFeatures {
       log: deps.log.child({ part: 'register' }),
       clock: this.clock,
       audit: deps.audit,
+      timezone: config.timezone,
       ...(config.ignoreCodes !== undefined ? { ignoreCodes: config.ignoreCodes } : {})
     })
     this.presence = new SpecialistPresence(this.clock)

@@ -8,7 +8,7 @@
 // A PATCH body holds the fields to change; null removes IT's override (back to the config's
 // value); `expect: { serial, firmware }` announces a change so it is recorded as expected. Every
 // edit is audited before it takes effect (503 when the audit log cannot take it); unknown party
-// ids, bad dates or service hours → 400; an unknown room → 404.
+// ids, bad dates, a calibration after today or bad service hours → 400; an unknown room → 404.
 import type { FastifyPluginAsync } from 'fastify'
 import type {} from '@fastify/swagger' // the summary, tags and security of route schemas
 import { Type, type Static, type TSchema } from '@sinclair/typebox'

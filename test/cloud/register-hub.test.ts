@@ -120,6 +120,33 @@ t.test('the register fills from what gateways report, is edited by IT (audited),
   t.notMatch(JSON.stringify(parties), /127\.0\.0\.1/, 'notification URLs are not shown')
 })
 
+t.test('two edits of one entry at once both take effect; a calibration in the future is refused', async (t) => {
+  const h = await hooks(t)
+  const hub = await startHub(t, await registerConfig(t, h))
+  const it = { name: 'it-vakt', role: 'it' }
+  // Both start before either has written its audit entry (the write is awaited inside edit()).
+  const [a, b] = await Promise.all([
+    hub.register.register.edit('rodoy-1', 'device', 'spo2-1', { owner: 'rodoy-kommune' }, it),
+    hub.register.register.edit('rodoy-1', 'device', 'spo2-1', { notes: 'Service-avtale 2026' }, it)
+  ])
+  t.equal(a.owner, 'rodoy-kommune')
+  t.match(b, { owner: 'rodoy-kommune', notes: 'Service-avtale 2026' }, 'the second edit saw the first')
+  const entry = (await getJson(`${hub.urls!.http}/api/register?room=rodoy-1`, tokens.it)).body.entries.find((e: any) => e.id === 'spo2-1')
+  t.match(entry, { owner: { id: 'rodoy-kommune' }, notes: 'Service-avtale 2026', edited: ['notes', 'owner'] }, 'neither edit overwrote the other')
+  const audit = (await getJson(`${hub.urls!.http}/api/audit?action=register.edit`, tokens.it)).body.entries.reverse()
+  t.match(audit.map((e: any) => e.detail), [
+    { fields: ['owner'], before: { owner: 'helgelandssykehuset' }, after: { owner: 'rodoy-kommune' } },
+    { fields: ['notes'], before: { notes: null }, after: { notes: 'Service-avtale 2026' } }
+  ], 'each audited with what it changed')
+
+  const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10)
+  const future = await send(hub.urls!.http, 'PATCH', '/api/register/rodoy-1/devices/spo2-1', tokens.it, { calibration: { last: tomorrow } })
+  t.equal(future.status, 400)
+  t.match(future.body.error.message, new RegExp(`^calibration: the last calibration ${tomorrow} is in the future \\(today is \\d{4}-\\d{2}-\\d{2}\\): record a calibration once it has been done$`))
+  const today = await send(hub.urls!.http, 'PATCH', '/api/register/rodoy-1/devices/spo2-1', tokens.it, { calibration: { last: new Date().toISOString().slice(0, 10) } })
+  t.equal(today.status, 200, 'a calibration done today is taken')
+})
+
 t.test('the room\'s gateway reads its retained support message; only the hub writes it; staff see whom to call', async (t) => {
   const h = await hooks(t)
   const hub = await startHub(t, await registerConfig(t, h, { calibrationLast: '2020-01-01' }))
