@@ -113,7 +113,7 @@ function Fleet (props: { token: string }): VNode<any> {
 
   if (route.room !== null) {
     return h('div', { class: 'fleet-app' }, header, h(StaleBanner, { status: store.status, now }),
-      h(RoomPage, { room: all.get(route.room), slug: route.room, now, back: () => navigate('/') }))
+      h(RoomPage, { room: all.get(route.room), slug: route.room, now, profileLabels: store.profileLabels, back: () => navigate('/') }))
   }
 
   return h('div', { class: 'fleet-app fleet-app--list' },
@@ -150,7 +150,7 @@ function Fleet (props: { token: string }): VNode<any> {
       h('section', { class: 'fleet-main card' },
         store.status.state === 'connecting' && all.size === 0
           ? h('p', { class: 'fleet-empty muted' }, tr({ nb: 'Henter rommene …', en: 'Loading the rooms …' }, l))
-          : h(FleetList, { rooms: selected, ctx: { now, sparks: store.sparks, open: (room) => navigate(`/rooms/${encodeURIComponent(room)}`) }, onVisible: (rooms) => store.wantHistory(rooms) })),
+          : h(FleetList, { rooms: selected, ctx: { now, sparks: store.sparks, profileLabels: store.profileLabels, open: (room) => navigate(`/rooms/${encodeURIComponent(room)}`) }, onVisible: (rooms) => store.wantHistory(rooms) })),
       h(IncidentsPanel, {
         now,
         roomName: (room: string) => all.get(room)?.name ?? room,

@@ -3,12 +3,12 @@
 // Enter and the browser's own "open in new tab" work.
 import { h, type VNode } from 'preact'
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
-import { clock, ago, num, until } from '../shared/format.js'
-import { tr, type Lang } from '../shared/i18n.js'
+import { clock, ago, dateTime, num, until } from '../shared/format.js'
+import { tr, type Lang, type Localized } from '../shared/i18n.js'
 import type { DeviceView, RoomView } from '../shared/types.js'
 import { LevelBadge, Sparkline, StateChip, useLang } from '../shared/ui.js'
 import { stateLook } from '../shared/words.js'
-import { levelOf, nextConsultation } from './rooms.js'
+import { levelOf, nextConsultation, profileLabel } from './rooms.js'
 
 export const ROW_HEIGHT = 58
 const OVERSCAN = 8
@@ -16,6 +16,8 @@ const OVERSCAN = 8
 export interface RowContext {
   now: number
   sparks: ReadonlyMap<string, number[]>
+  /** Consultation types' labels learnt from the fleet (rooms.ts profileLabel). */
+  profileLabels: ReadonlyMap<string, Localized>
   open: (room: string) => void
 }
 
@@ -62,10 +64,10 @@ function Row (props: { room: RoomView, index: number, ctx: RowContext, lang: Lan
   const level = levelOf(room)
   const why = room.readiness?.summary ?? room.readiness?.reasons[0]?.message ?? null
   const devices = Object.values(room.devices ?? {}).sort((a, b) => stateLook(b.state).rank - stateLook(a.state).rank || (a.name ?? a.id).localeCompare(b.name ?? b.id, 'nb'))
-  const next = nextConsultation(room, ctx.now)
   const n = room.network
   const spark = ctx.sparks.get(room.room) ?? []
-  const label = room.readiness?.profileLabel
+  const whyText = why !== null ? tr(why, l) : ''
+  const where = [room.site, room.room].filter((x) => x !== null && x !== '').join(' · ')
   return h('a', {
     class: `fleet-row fleet-row--${level}`,
     role: 'row',
@@ -83,10 +85,11 @@ function Row (props: { room: RoomView, index: number, ctx: RowContext, lang: Lan
     level === 'offline' || level === 'unknown'
       ? h('span', { class: 'level level--offline' }, h('span', { class: 'level__icon', 'aria-hidden': 'true' }, level === 'offline' ? '○' : '?'), tr(level === 'offline' ? { nb: 'Frakoblet', en: 'Offline' } : { nb: 'Ukjent', en: 'Unknown' }, l))
       : h(LevelBadge, { level })),
-  h('span', { role: 'cell', class: 'cell-room' },
+  // the name may take two lines, so the part that tells rooms apart ("… Rødøy 56") is never cut off
+  h('span', { role: 'cell', class: 'cell-room', title: `${room.name}\n${where}` },
     h('strong', null, room.name),
     h('small', { class: 'muted' }, room.site ?? room.room)),
-  h('span', { role: 'cell', class: 'cell-why', title: tr(why, l) }, why !== null ? tr(why, l) : h('span', { class: 'muted' }, '—')),
+  h('span', { role: 'cell', class: 'cell-why', ...(whyText !== '' ? { title: whyText } : {}) }, why !== null ? whyText : h('span', { class: 'muted' }, '—')),
   h(DeviceCell, { devices, lang: l }),
   h('span', { role: 'cell', class: 'cell-net' },
     n !== null && n !== undefined
@@ -95,15 +98,28 @@ function Row (props: { room: RoomView, index: number, ctx: RowContext, lang: Lan
         h('small', { class: n.lossPct !== null && n.lossPct >= 1 ? 'bad' : 'muted' }, n.lossPct !== null ? `${num(n.lossPct, l)} % ${tr({ nb: 'tap', en: 'loss' }, l)}` : ''))
       : h('span', { class: 'muted' }, '—'),
     h(Sparkline, { values: spark, width: 60, height: 22, min: 0 })),
-  h('span', { role: 'cell', class: 'cell-next' },
-    next !== null
-      ? [h('strong', { class: 'num', key: 't' }, clock(next.start, l, undefined, ctx.now)), h('small', { key: 'u', class: next.start - ctx.now < 3_600_000 ? 'soon' : 'muted' }, `${until(next.start, l, ctx.now)}${label !== undefined && room.readiness?.session?.id === next.id ? ` · ${tr(label, l)}` : ` · ${next.profile}`}`)]
-      : h('span', { class: 'muted' }, '—')),
+  h(NextCell, { room, ctx, lang: l }),
   h('span', { role: 'cell', class: 'cell-online' },
     room.online
       ? h('span', { class: 'online' }, h('span', { class: 'dot dot--on', 'aria-hidden': 'true' }), tr({ nb: 'Tilkoblet', en: 'Online' }, l))
       : h('span', { class: 'online online--off' }, h('span', { class: 'dot dot--off', 'aria-hidden': 'true' }), tr({ nb: 'Frakoblet', en: 'Offline' }, l)),
     h('small', { class: 'muted' }, room.lastSeen !== null ? `${tr({ nb: 'sist sett', en: 'last seen' }, l)} ${ago(room.lastSeen, l, ctx.now)}` : tr({ nb: 'aldri sett', en: 'never seen' }, l))))
+}
+
+/** The next consultation: its time and how soon on one line, its type (up to two lines) below. */
+function NextCell (props: { room: RoomView, ctx: RowContext, lang: Lang }): VNode<any> {
+  const { room, ctx, lang: l } = props
+  const next = nextConsultation(room, ctx.now)
+  if (next === null) return h('span', { role: 'cell', class: 'cell-next' }, h('span', { class: 'muted' }, '—'))
+  const label = profileLabel(next.profile, room, ctx.profileLabels)
+  const kind = label !== null ? tr(label, l) : next.profile
+  const soon = until(next.start, l, ctx.now)
+  const full = [dateTime(next.start, l), soon, kind, next.title, `${next.minutes} min`].filter((x) => x !== undefined && x !== '').join(' · ')
+  return h('span', { role: 'cell', class: 'cell-next', title: full },
+    h('span', { class: 'next-when' },
+      h('strong', { class: 'num' }, clock(next.start, l, undefined, ctx.now)), ' ',
+      h('small', { class: next.start - ctx.now < 3_600_000 ? 'soon' : 'muted' }, soon)),
+    h('small', { class: 'next-kind muted' }, kind))
 }
 
 /** Named chips that a row's fixed height always shows in full. */

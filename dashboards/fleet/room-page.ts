@@ -11,6 +11,8 @@ import type { CheckReport, DeviceView, HistorySeries, RoomView } from '../shared
 import { LevelBadge, StateChip, useLang } from '../shared/ui.js'
 import { levelLook, stateLook } from '../shared/words.js'
 import { HistoryChart, type ChartSpec } from './charts.js'
+import { checkValue, metricFigures } from './figures.js'
+import { profileLabel } from './rooms.js'
 
 const RANGES = [
   { key: '1h', ms: 3_600_000, label: { nb: '1 time', en: '1 hour' } },
@@ -32,7 +34,7 @@ async function fetchHistory (room: string, from: number, to: number): Promise<Re
   return out
 }
 
-export function RoomPage (props: { room: RoomView | undefined, slug: string, now: number, back: () => void }): VNode<any> {
+export function RoomPage (props: { room: RoomView | undefined, slug: string, now: number, profileLabels: ReadonlyMap<string, Localized>, back: () => void }): VNode<any> {
   const l = useLang()
   const [range, setRange] = useState<typeof RANGES[number]['key']>('24h')
   const [history, setHistory] = useState<History>({ kind: 'loading' })
@@ -83,7 +85,7 @@ export function RoomPage (props: { room: RoomView | undefined, slug: string, now
               : null,
             h('p', { class: 'muted', key: 'p' }, tr({ nb: 'Profil: ', en: 'Profile: ' }, l), r.profileLabel !== undefined ? tr(r.profileLabel, l) : r.profile ?? '—')
           ])),
-      h(ScheduleCard, { room, now: props.now }),
+      h(ScheduleCard, { room, now: props.now, profileLabels: props.profileLabels }),
       h(NetworkCard, { room, now: props.now }),
       h(DevicesCard, { devices, now: props.now }),
       h(CheckCard, { check: room.check ?? null, devices, now: props.now })),
@@ -136,7 +138,7 @@ function HistoryCharts (props: { history: History, devices: DeviceView[] }): VNo
     chart(specs.readiness, { nb: 'Klarhet over tid', en: 'Readiness over time' }))
 }
 
-function ScheduleCard (props: { room: RoomView, now: number }): VNode<any> {
+function ScheduleCard (props: { room: RoomView, now: number, profileLabels: ReadonlyMap<string, Localized> }): VNode<any> {
   const l = useLang()
   const upcoming = [...(props.room.schedule ?? [])].filter((c) => c.start + c.minutes * 60_000 > props.now).sort((a, b) => a.start - b.start).slice(0, 6)
   return h('section', { class: 'card', 'aria-labelledby': 'schedule-title' },
@@ -146,7 +148,8 @@ function ScheduleCard (props: { room: RoomView, now: number }): VNode<any> {
       : h('table', { class: 'table' },
         h('tbody', null, upcoming.map((c) => h('tr', { key: c.id },
           h('td', { class: 'num' }, h('strong', null, clock(c.start, l, undefined, props.now))),
-          h('td', null, c.title ?? c.profile),
+          h('td', null, tr(profileLabel(c.profile, props.room, props.profileLabels) ?? { nb: c.profile, en: c.profile }, l),
+            c.title !== undefined ? h('small', { class: 'muted' }, ` · ${c.title}`) : null),
           h('td', { class: 'muted num' }, `${c.minutes} min`),
           h('td', { class: c.start - props.now < 3_600_000 ? 'soon' : 'muted' }, until(c.start, l, props.now)))))))
 }
@@ -173,8 +176,6 @@ function NetworkCard (props: { room: RoomView, now: number }): VNode<any> {
           : null))
 }
 
-const METRIC_HINTS = ['batteryPct', 'responseMs', 'fps', 'kbps', 'rttMs', 'reachability', 'cpuTempC', 'diskFreePct', 'presetsMissing']
-
 function DevicesCard (props: { devices: DeviceView[], now: number }): VNode<any> {
   const l = useLang()
   return h('section', { class: 'card room-devices', 'aria-labelledby': 'devices-title' },
@@ -187,7 +188,7 @@ function DevicesCard (props: { devices: DeviceView[], now: number }): VNode<any>
           h('td', null, h('strong', null, d.name ?? d.id), h('br', null), h('small', { class: 'muted' }, `${d.id} · ${d.kind ?? '?'}`)),
           h('td', null, h(StateChip, { state: d.state, name: tr(stateLook(d.state).word, l) })),
           h('td', null, d.reason !== null ? tr(d.reason.message, l) : h('span', { class: 'muted' }, '—')),
-          h('td', { class: 'metrics' }, METRIC_HINTS.filter((k) => d.metrics[k] !== undefined && d.metrics[k] !== null && d.metrics[k] !== '').map((k) => h('span', { key: k, class: 'metric' }, `${k} ${String(d.metrics[k])}`))),
+          h('td', null, h('div', { class: 'metrics' }, metricFigures(d.metrics, l).map((m) => h('span', { key: m.key, class: 'metric', 'data-metric': m.key }, h('span', { class: 'metric__label' }, m.label), ' ', m.value)))),
           h('td', null, d.info !== null ? [d.info.vendor, d.info.model, d.info.firmware !== undefined ? `fw ${d.info.firmware}` : null].filter(Boolean).join(' ') : '—'),
           h('td', { class: 'muted num' }, d.healthTs !== null ? ago(d.healthTs, l, props.now) : '—'))))))
 }
@@ -207,6 +208,6 @@ function CheckCard (props: { check: CheckReport | null, devices: DeviceView[], n
         h('tbody', null, c.steps.map((s, i) => h('tr', { key: `${s.name}-${i}`, class: s.passed ? '' : 'row--failed' },
           h('td', null, h('span', { class: `chip chip--${s.skipped === true ? 'unknown' : s.passed ? 'ok' : 'down'}` }, h('span', { class: 'chip__icon', 'aria-hidden': 'true' }, s.skipped === true ? '–' : s.passed ? '✓' : '✕'), h('span', { class: 'sr-only' }, s.passed ? 'OK' : 'feil'))),
           h('td', null, s.label !== undefined ? tr(s.label, l) : s.name, s.device !== undefined ? h('small', { class: 'muted' }, ` · ${deviceName(s.device)}`) : null),
-          h('td', { class: 'num' }, s.value !== undefined && s.value !== null ? `${String(s.value)}${s.unit !== undefined ? ` ${s.unit}` : ''}` : ''),
+          h('td', { class: 'num' }, checkValue(s, l)),
           h('td', null, s.reason !== undefined ? tr(s.reason.message, l) : s.skipped === true ? h('span', { class: 'muted' }, tr({ nb: 'hoppet over', en: 'skipped' }, l)) : ''))))))
 }

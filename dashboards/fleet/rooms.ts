@@ -1,6 +1,7 @@
 // Sorting and filtering the fleet (pure): IT asks "what is red", "what starts soon", "what is at
 // this site". Severity puts a red room first, then a room that is offline (nobody knows what it
 // shows), then amber; ties go to the room whose consultation starts first.
+import type { Localized } from '../shared/i18n.js'
 import type { Consultation, RoomView } from '../shared/types.js'
 
 export type SortKey = 'severity' | 'soon' | 'site' | 'name' | 'lastSeen'
@@ -33,6 +34,23 @@ export function nextConsultation (room: RoomView, now: number): Consultation | n
     if (best === null || c.start < best.start) best = c
   }
   return best ?? room.readiness?.session ?? null
+}
+
+/**
+ * What a consultation type is called ("Ortopedi"), not its id ("ortopedi"). The hub sends a profile's
+ * label with the readiness that names it; `learnt` holds the labels seen in any room's readiness (a
+ * region's rooms share their profiles). Null when no room has named it yet.
+ */
+export function profileLabel (profile: string, room: RoomView | undefined, learnt: ReadonlyMap<string, Localized>): Localized | null {
+  const r = room?.readiness
+  if (r?.profile === profile && r.profileLabel !== undefined) return r.profileLabel
+  return learnt.get(profile) ?? null
+}
+
+/** Remembers the profile label a room's readiness carries. */
+export function learnProfileLabel (room: RoomView, learnt: Map<string, Localized>): void {
+  const r = room.readiness
+  if (r?.profile !== null && r?.profile !== undefined && r.profileLabel !== undefined) learnt.set(r.profile, r.profileLabel)
 }
 
 export function matches (room: RoomView, filter: FleetFilter): boolean {

@@ -5,7 +5,9 @@
 // changes and, for the rows on screen, from the history API once.
 import { apiJson, isMissingRoute } from '../shared/auth.js'
 import { HubLive, type LiveStatus } from '../shared/hub-live.js'
+import type { Localized } from '../shared/i18n.js'
 import type { HistorySeries, RoomView } from '../shared/types.js'
+import { learnProfileLabel } from './rooms.js'
 
 const FLUSH_MS = 250
 const SPARK_POINTS = 40
@@ -15,6 +17,8 @@ export class FleetStore {
   readonly rooms = new Map<string, RoomView>()
   /** rttMs values per room, oldest first. */
   readonly sparks = new Map<string, number[]>()
+  /** Consultation types' labels by profile id, as rooms' readiness has named them. */
+  readonly profileLabels = new Map<string, Localized>()
   status: LiveStatus = { state: 'connecting', lastMessageAt: 0, user: null, error: null }
   version = 0
   historyAvailable: boolean | null = null
@@ -32,12 +36,13 @@ export class FleetStore {
     this.live = new HubLive(this.token, ['*'], {
       onSnapshot: (rooms) => {
         this.rooms.clear()
-        for (const r of rooms) { this.rooms.set(r.room, r); this.pushSpark(r) }
+        for (const r of rooms) { this.rooms.set(r.room, r); this.pushSpark(r); learnProfileLabel(r, this.profileLabels) }
         this.changed(true)
       },
       onRoom: (room, part) => {
         this.rooms.set(room.room, room)
         if (part === 'network') this.pushSpark(room)
+        if (part === 'readiness') learnProfileLabel(room, this.profileLabels)
         this.changed(false)
       },
       onOther: (message) => { for (const fn of this.otherListeners) fn(message) },

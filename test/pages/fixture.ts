@@ -80,6 +80,8 @@ export async function startWorld (t: Teardown): Promise<PagesWorld> {
       { room: ROOM, name: 'Helserom Rødøy', site: 'Rødøy kommune', passwordHash: await hashPassword(password, TEST_SCRYPT) },
       { room: 'donna-1', name: 'Helserom Dønna', site: 'Dønna kommune', passwordHash: await hashPassword('donna-password', TEST_SCRYPT) }
     ],
+    // a failure becomes an incident within about a second, so the fleet page's panel has one to show
+    alerts: { openAfterSeconds: 1, tickSeconds: 1 },
     users: [
       { name: 'it-vakt', role: 'it', tokenHash: hashToken(tokens.it) },
       { name: 'dr-lege', role: 'specialist', tokenHash: hashToken(tokens.specialist), rooms: [ROOM] },

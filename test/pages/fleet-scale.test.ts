@@ -81,6 +81,23 @@ t.test('2,000 rooms render, virtualised, and follow a burst of changes', async (
   t.equal(await page.locator('button[data-filter="red"] .filter__count').textContent(), String(red), 'the red count')
   await screenshot(page, 'fleet-2000')
 
+  // where the room column is narrowest (the incidents beside the list at 1440 px, above it at 1366 px),
+  // every name is whole: "Helserom Rødøy 56" and "… 166" must not both read "Helserom Rødøy …"
+  for (const width of [1440, 1366]) {
+    await page.setViewportSize({ width, height: 900 })
+    const cut = await page.evaluate(() => [...document.querySelectorAll('.fleet-scroll .cell-room strong')]
+      .filter((el) => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent))
+    t.same(cut, [], `no room name cut off at ${width} px`)
+    // (no helper functions inside: the test runner's compiler would name them with a helper the page lacks)
+    const untitled = await page.locator('.fleet-scroll .fleet-row').evaluateAll((rows) => rows.filter((r) =>
+      !(r.querySelector('.cell-room')?.getAttribute('title') ?? '').includes(r.querySelector('.cell-room strong')?.textContent ?? '?') ||
+      (r.querySelector('.cell-next')?.getAttribute('title') ?? '') === '' ||
+      (r.classList.contains('fleet-row--red') && (r.querySelector('.cell-why')?.getAttribute('title') ?? '') === '')).length)
+    t.equal(untitled, 0, 'room, reason and consultation carry their full text in a title')
+    await screenshot(page, `fleet-2000-${width}`)
+  }
+  await page.setViewportSize({ width: 1600, height: 900 })
+
   // scroll to the end: the last rows are drawn
   await page.locator('.fleet-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight })
   await page.waitForFunction(() => Number(document.querySelector('.fleet-scroll .fleet-row:last-child')?.getAttribute('aria-rowindex')) >= 2000)
