@@ -205,7 +205,7 @@ t.test('readiness turning red within 30 minutes of a consultation sends a Teams/
   await publishSchedule([{ id: 'c-snart', start: Date.now() + 20 * MINUTE, minutes: 30, profile: 'ortopedi' }])
   await oximeter.unplug()
   const alert = await waitFor('the red alert at the webhook', () => alerts('readiness-red')[before])
-  t.match(alert, { room: ROOM, level: 'red', session: { id: 'c-snart', profile: 'ortopedi' } })
+  t.match(alert, { room: ROOM, level: 'red', trigger: 'turned-red', session: { id: 'c-snart', profile: 'ortopedi' } })
   t.ok(alert.minutesToSession > 0 && alert.minutesToSession <= 20, `${alert.minutesToSession} minutes to the consultation`)
   t.match(alert.summary, { nb: /Pulsoksymeter/ })
   const body = webhook.received.find((b) => (b.helserom as Record<string, unknown>) === alert) as Record<string, any>
@@ -214,6 +214,28 @@ t.test('readiness turning red within 30 minutes of a consultation sends a Teams/
   t.match(body.attachments[0].content.body[0].text, /Helserom Rødøy er ikke klar \(rødt lys\) — konsultasjonen kl\. \d\d:\d\d starter om \d+ min/)
   // The red two hours ahead, had it been sent, went out seconds before this one.
   t.equal(alerts('readiness-red').length, before + 1, 'only the red near the consultation was sent')
+  await oximeter.plug()
+  await deviceIs('spo2-1', 'ok')
+  await publishSchedule([])
+})
+
+t.test('a room already red when a consultation comes within 30 minutes sends one message then', async (t) => {
+  const before = alerts('readiness-red').length
+  // red now, the consultation 30 minutes and 4 seconds away: not yet within the window
+  const start = Date.now() + 30 * MINUTE + 4000
+  await publishSchedule([{ id: 'c-rod-lenge', start, minutes: 30, profile: 'ortopedi' }])
+  await oximeter.unplug()
+  await waitFor('red', () => gateway.readiness?.level === 'red')
+  const redAt = Date.now()
+  t.equal(alerts('readiness-red').length, before, 'nothing while the consultation is more than 30 minutes away')
+  const alert = await waitFor('the alert as the window opens', () => alerts('readiness-red')[before], { timeoutMs: 20_000 })
+  const sentAt = Date.now()
+  t.ok(sentAt >= start - 30 * MINUTE, `sent once the consultation was 30 minutes away (${Math.round((start - 30 * MINUTE - redAt) / 1000)} s after the room turned red)`)
+  t.match(alert, { room: ROOM, level: 'red', trigger: 'still-red', session: { id: 'c-rod-lenge' } })
+  t.ok(alert.minutesToSession <= 30 && alert.minutesToSession > 29, `${alert.minutesToSession} minutes to the consultation`)
+  // readiness changes while it stays red (the oximeter's reason changes as its reconnects fail) send nothing more
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  t.equal(alerts('readiness-red').length, before + 1, 'once per consultation while the room stays red')
   await oximeter.plug()
   await deviceIs('spo2-1', 'ok')
   await publishSchedule([])
