@@ -17,6 +17,8 @@ import type { ScheduleMessage, SupportMessage } from '../protocol/messages.js'
 import { topics } from '../protocol/topics.js'
 import { VERSION } from '../protocol/project-files.js'
 import { encodeMessage } from '../protocol/validate.js'
+import { gatewayBasicAuth } from './auth/gateway-basic-auth.js'
+import { GatewayCredentials } from './auth/gateway-credentials.js'
 import { MqttAuth, type InternalCredentials } from './auth/mqtt-auth.js'
 import { UserDirectory } from './auth/users.js'
 import { createHubBroker, type BrokerEndpoints, type HubBroker } from './broker/index.js'
@@ -80,6 +82,8 @@ export class Hub {
   readonly fleet: FleetState
   readonly ingest: Ingest
   readonly mqttAuth: MqttAuth
+  /** Gateways' passwords, checked alike at the broker and on the probe endpoints. */
+  readonly gatewayCredentials: GatewayCredentials
   readonly broker: HubBroker
   readonly internalCredentials: InternalCredentials
   readonly version = VERSION
@@ -112,8 +116,10 @@ export class Hub {
     this.users = new UserDirectory(config.users, this.clock)
     this.fleet = new FleetState(config.gateways)
     this.internalCredentials = options.internalCredentials ?? { username: `hub-internal-${randomBytes(4).toString('hex')}`, password: randomBytes(24).toString('base64url') }
+    this.gatewayCredentials = new GatewayCredentials(config.gateways)
     this.mqttAuth = new MqttAuth({
       gateways: config.gateways,
+      credentials: this.gatewayCredentials,
       users: this.users,
       internal: this.internalCredentials,
       log: this.log.child({ part: 'mqtt-auth' }),
@@ -206,9 +212,15 @@ export class Hub {
       ...(this.options.wsAuthTimeoutMs !== undefined ? { wsAuthTimeoutMs: this.options.wsAuthTimeoutMs } : {})
     })
     await app.register(this.incidents.routes)
-    // Throughput and clock endpoints of the gateways' network monitor: outside /api, so without a
-    // bearer token (gateways have MQTT credentials only); bounded in size, time and concurrency.
-    await app.register(probeRoutes, { maxBytes: 32 * 1024 * 1024, maxConcurrent: 4 })
+    // Throughput and clock endpoints of the gateways' network monitor: outside /api, for gateways
+    // only — HTTP Basic with their MQTT credentials (they have no bearer token); bounded in size,
+    // time and concurrency, one transfer per gateway at a time so that no room takes every slot.
+    await app.register(probeRoutes, {
+      maxBytes: 32 * 1024 * 1024,
+      maxConcurrent: 4,
+      maxPerCaller: 1,
+      authorize: gatewayBasicAuth({ credentials: this.gatewayCredentials, metrics: this.metrics, log: this.log.child({ part: 'probe' }), action: 'probe' })
+    })
     await app.register(this.register.routes)
     // Written before the answer leaves: a command, a history read of clinical data or a FHIR
     // export that cannot be audited is refused (503) rather than done unrecorded.

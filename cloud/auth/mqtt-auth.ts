@@ -23,7 +23,8 @@ import { isCommandName, parseTopic, TOPIC_ROOT, topics } from '../../protocol/to
 import type { GatewayConfig } from '../config.js'
 import type { HubMetrics } from '../metrics.js'
 import { RateLimitedLog } from '../rate-limited-log.js'
-import { safeEqual, tokenDigest, verifyPassword } from './passwords.js'
+import { GatewayCredentials } from './gateway-credentials.js'
+import { safeEqual } from './passwords.js'
 import { canSeeRoom, seesEveryRoom, type HubUser, type UserDirectory } from './users.js'
 
 export type MqttIdentity =
@@ -81,15 +82,13 @@ function matchesOnlyReadings (levels: readonly string[]): boolean {
 
 export interface MqttAuthOptions {
   gateways: readonly GatewayConfig[]
+  /** The gateways' credentials, shared with the hub's other surfaces (default: made from `gateways`). */
+  credentials?: GatewayCredentials
   users: UserDirectory
   internal?: InternalCredentials
   log: Logger
   metrics: HubMetrics
 }
-
-// A fixed scrypt hash ("not-a-password", N=2^15) verified for unknown user names, so that a wrong
-// user name costs the same time as a wrong password and does not reveal which names exist.
-const DUMMY_HASH = 'scrypt$32768$8$3$mG4bY3a5xQ1l6vJc0ZkQxA==$3pX0cN8Yv3M7q0r7bqQ0lC8c1rQm1xkO3K5m6Vb0u9Q='
 
 const NOT_AUTHORIZED = 5
 const BAD_USERNAME_OR_PASSWORD = 4
@@ -97,19 +96,15 @@ const IDENTIFIER_REJECTED = 2
 
 export class MqttAuth {
   private readonly identities = new WeakMap<Client, MqttIdentity>()
-  private readonly gatewaysByUsername = new Map<string, GatewayConfig>()
+  private readonly credentials: GatewayCredentials
   private readonly rooms = new Set<string>()
-  /** Gateways verified before: username → digest of the password that passed scrypt (memory only). */
-  private readonly verifiedGateways = new Map<string, string>()
   /** Connected clients by client id, so that one identity cannot take over another's session. */
   private readonly clientsById = new Map<string, Client>()
   private readonly warn: RateLimitedLog
 
   constructor (private readonly options: MqttAuthOptions) {
-    for (const g of options.gateways) {
-      this.gatewaysByUsername.set(g.username ?? g.room, g)
-      this.rooms.add(g.room)
-    }
+    this.credentials = options.credentials ?? new GatewayCredentials(options.gateways)
+    for (const g of options.gateways) this.rooms.add(g.room)
     this.warn = new RateLimitedLog(options.log)
   }
 
@@ -203,22 +198,16 @@ export class MqttAuth {
     if (internal !== undefined && username === internal.username) {
       return safeEqual(secret, internal.password) ? { kind: 'internal', username } : 'wrong password'
     }
-    const gateway = this.gatewaysByUsername.get(username)
-    if (gateway !== undefined) {
-      const digest = tokenDigest(secret)
-      const known = this.verifiedGateways.get(username)
-      if ((known !== undefined && safeEqual(known, digest)) || await verifyPassword(secret, gateway.passwordHash)) {
-        this.verifiedGateways.set(username, digest)
-        return { kind: 'gateway', username, room: gateway.room }
-      }
-      return 'wrong password'
+    if (this.credentials.byName(username) !== undefined) {
+      const gateway = await this.credentials.verify(username, secret)
+      return gateway !== null ? { kind: 'gateway', username, room: gateway.room } : 'wrong password'
     }
     const named = this.options.users.byName(username)
     if (named !== undefined) {
       const user = await this.options.users.authenticateToken(secret)
       return user !== null && user.name === username ? { kind: 'user', username, user } : 'wrong token'
     }
-    await verifyPassword(secret, DUMMY_HASH)
+    await this.credentials.verify(username, secret) // an unknown name costs what a wrong password costs
     return 'unknown user name'
   }
 

@@ -8,8 +8,10 @@
 //                                 measured here, where the data arrives
 //   GET  /probe/time              `{ts}`, the hub's clock, for the gateway's clock check
 // The routes are public by default, like /healthz: they carry no data. An `authorize` hook can
-// restrict them (e.g. to gateways' credentials). Transfers are bounded in size, in time and in how
-// many run at once, so the endpoints cannot be used to keep the hub's link busy.
+// restrict them (the hub: to gateways' credentials, cloud/auth/gateway-basic-auth.ts); when it names
+// the caller, each caller has at most `maxPerCaller` transfers at once, so that one room cannot take
+// every slot. Transfers are bounded in size, in time and in how many run at once, so the endpoints
+// cannot be used to keep the hub's link busy.
 // Note: a reverse proxy in front of the hub must pass request bodies through unbuffered (nginx:
 // `proxy_request_buffering off`), or the upload is measured against the proxy, not the room's link.
 import { randomBytes } from 'node:crypto'
@@ -27,8 +29,13 @@ export interface ProbeRoutesOptions {
   maxDurationMs?: number
   /** How often the upload answer reports progress (default 100 ms). */
   progressEveryMs?: number
-  /** Decides whether a request may use the probe endpoints (default: everyone may). */
-  authorize?: (request: FastifyRequest) => boolean | Promise<boolean>
+  /**
+   * Decides whether a request may use the probe endpoints (default: everyone may): false → 401;
+   * true → allowed; a string → allowed, and names the caller (e.g. the gateway's user name).
+   */
+  authorize?: (request: FastifyRequest) => boolean | string | Promise<boolean | string>
+  /** Transfers at once per named caller (default 1). */
+  maxPerCaller?: number
 }
 
 export const UploadResult = Type.Object({
@@ -59,12 +66,17 @@ export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, o
   const maxConcurrent = opts.maxConcurrent ?? 4
   const maxDurationMs = opts.maxDurationMs ?? 20_000
   const progressEveryMs = opts.progressEveryMs ?? 100
-  for (const [name, value] of Object.entries({ maxBytes, maxConcurrent, maxDurationMs, progressEveryMs })) {
+  const maxPerCaller = opts.maxPerCaller ?? 1
+  for (const [name, value] of Object.entries({ maxBytes, maxConcurrent, maxDurationMs, progressEveryMs, maxPerCaller })) {
     if (!Number.isFinite(value) || value <= 0) throw new TypeError(`probeRoutes: ${name} must be a positive number, got ${String(value)}`)
   }
   if (opts.authorize !== undefined && typeof opts.authorize !== 'function') throw new TypeError('probeRoutes: authorize must be a function')
   const block = randomBytes(BLOCK_BYTES)
   let running = 0
+  /** Transfers running per named caller. */
+  const runningBy = new Map<string, number>()
+  /** The caller authorize named for a request. */
+  const callers = new WeakMap<FastifyRequest, string>()
 
   // The body is handed over as the raw stream: it is counted, never kept (in this plugin's scope
   // only; a parser the hub has for the type elsewhere is left alone there).
@@ -74,19 +86,35 @@ export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, o
   if (opts.authorize !== undefined) {
     const authorize = opts.authorize
     app.addHook('onRequest', async (request, reply) => {
-      if (!(await authorize(request))) return await errorReply(reply, 401, 'unauthorized', 'the probe endpoints need gateway credentials')
+      const verdict = await authorize(request)
+      if (verdict === false) {
+        return await errorReply(reply.header('www-authenticate', 'Basic realm="helserom probe", charset="UTF-8"'), 401, 'unauthorized', 'the probe endpoints need gateway credentials')
+      }
+      if (typeof verdict === 'string') callers.set(request, verdict)
     })
   }
 
   /** Claims a transfer slot, or answers 503; the slot is given back when the answer is done. */
-  const claim = (reply: FastifyReply): boolean => {
-    if (running >= maxConcurrent) {
-      void errorReply(reply.header('retry-after', '5'), 503, 'unavailable', 'too many throughput tests at once; try again shortly')
+  const claim = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    const caller = callers.get(request)
+    const mine = caller !== undefined ? runningBy.get(caller) ?? 0 : 0
+    if (running >= maxConcurrent || mine >= maxPerCaller) {
+      const why = running >= maxConcurrent ? 'too many throughput tests at once' : `${caller ?? ''} already has a throughput test running`
+      void errorReply(reply.header('retry-after', '5'), 503, 'unavailable', `${why}; try again shortly`)
       return false
     }
     running++
+    if (caller !== undefined) runningBy.set(caller, mine + 1)
     let released = false
-    reply.raw.once('close', () => { if (!released) { released = true; running-- } })
+    reply.raw.once('close', () => {
+      if (released) return
+      released = true
+      running--
+      if (caller === undefined) return
+      const left = (runningBy.get(caller) ?? 1) - 1
+      if (left > 0) runningBy.set(caller, left)
+      else runningBy.delete(caller)
+    })
     return true
   }
 
@@ -104,7 +132,7 @@ export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, o
   }, async (request, reply) => {
     const bytes = request.query.bytes
     if (bytes > maxBytes) return await errorReply(reply, 400, 'bad_request', `bytes must be at most ${maxBytes}`)
-    if (!claim(reply)) return reply
+    if (!claim(request, reply)) return reply
     let left = bytes
     let offset = 0
     const body = new Readable({
@@ -139,7 +167,7 @@ export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, o
     if (!(body instanceof Readable)) return await errorReply(reply, 415, 'unsupported_media_type', 'send the upload as application/octet-stream')
     const declared = Number(request.headers['content-length'] ?? NaN)
     if (declared > maxBytes) return await errorReply(reply, 413, 'payload_too_large', `at most ${maxBytes} bytes`)
-    if (!claim(reply)) return reply
+    if (!claim(request, reply)) return reply
 
     const out = new PassThrough()
     let bytes = 0
