@@ -53,9 +53,15 @@ export const demoRooms: DemoRoom[] = [
     defaultProfile: 'ortopedi',
     profiles: {
       ortopedi: { label: { nb: 'Ortopedi', en: 'Orthopaedics' }, requires: ['cam-1', 'jodapro-1'], preset: 'patient', network: teamsNetwork },
-      fysioterapi: { label: { nb: 'Fysioterapi', en: 'Physiotherapy' }, requires: ['cam-1'], preset: 'overview', network: teamsNetwork }
+      fysioterapi: { label: { nb: 'Fysioterapi', en: 'Physiotherapy' }, requires: ['cam-1'], preset: 'overview', network: teamsNetwork },
+      // no `preset`: the course flow (course-mode.json) turns the camera to `wide` itself
+      'lms-kurs': { label: { nb: 'Lærings- og mestringskurs', en: 'Learning and coping course' }, requires: ['cam-1'], network: teamsNetwork }
     },
+    // A short course first, so that `demo --node-red` shows every example flow within half an hour:
+    // course mode (camera wide, the oximeter's alerts muted) for ten minutes, then the orthopaedic
+    // consultation turns the camera to the patient.
     schedule: (now) => [
+      { id: 'rodoy-kurs', start: roundUp(now + minutes(5)), minutes: 10, profile: 'lms-kurs', title: 'Mestringskurs, kort økt' },
       { id: 'rodoy-c1', start: roundUp(now + minutes(20)), minutes: 30, profile: 'ortopedi' },
       { id: 'rodoy-c2', start: roundUp(now + minutes(90)), minutes: 45, profile: 'fysioterapi' }
     ]

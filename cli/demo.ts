@@ -1,8 +1,9 @@
 // `helserom demo` (what `npm start` runs): a hub and the three pilot rooms, each with its
 // simulated devices, on loopback, with data in a temporary folder. Prints every URL and the demo
-// tokens; Ctrl-C stops everything cleanly.
+// tokens; Ctrl-C stops everything cleanly. With --node-red, Rødøy runs Node-RED with the example
+// flows, and a local webhook receiver stands in for Teams: what the flows send goes to the demo log.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { pino, multistream, destination } from 'pino'
+import { pino, multistream, destination, type Logger } from 'pino'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -15,6 +16,7 @@ import type { RunningSimulator } from '../drivers/contract.js'
 import { exampleFlowFiles } from '../gateway/node-red/index.js'
 import { demoParties, demoRegister, demoRooms } from './demo-rooms.js'
 import { parseOptions, untilStopped } from './options.js'
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js'
 
 /** The preferred port if it is free, else any free one (so a second demo or a busy 8080 still runs). */
 async function portNear (preferred: number, anyFree: boolean): Promise<number> {
@@ -41,6 +43,8 @@ export interface DemoHandle {
   hub: Hub
   gateways: Gateway[]
   tokens: Record<string, string>
+  /** With nodeRed: the Teams stand-in the flows post to (unless HELSEROM_WEBHOOK_URL names another). */
+  webhook: WebhookReceiver | null
   stop: () => Promise<void>
 }
 
@@ -70,11 +74,13 @@ export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle>
   const simulators: RunningSimulator[] = []
   const gateways: Gateway[] = []
   let hub: Hub | null = null
+  let webhook: WebhookReceiver | null = null
 
   const stop = async (): Promise<void> => {
     for (const gateway of gateways.splice(0)) await gateway.stop().catch((err) => log.warn({ err }, 'gateway stop failed'))
     for (const simulator of simulators.splice(0)) await simulator.stop().catch((err) => log.warn({ err }, 'simulator stop failed'))
     await hub?.stop().catch((err) => log.warn({ err }, 'hub stop failed'))
+    await webhook?.close()
     if (ownData) rmSync(dataDir, { recursive: true, force: true })
   }
 
@@ -96,6 +102,7 @@ export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle>
       ]
     }), { logger: log.child({ part: 'hub' }), store: 'from-config' })
     const hubUrls = await hub.start()
+    const webhookUrl = process.env.HELSEROM_WEBHOOK_URL ?? (options.nodeRed === true ? (webhook = await startDemoWebhook(log, await portNear(9000, anyFree))).url : undefined)
 
     const now = Date.now()
     for (const [i, room] of demoRooms.entries()) {
@@ -124,7 +131,7 @@ export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle>
                 port: await portNear(1880, anyFree),
                 users: [{ username: 'kommune-it', passwordHash: await hashPassword(tokens.nodeRed) }],
                 flows: exampleFlowFiles(),
-                ...(process.env.HELSEROM_WEBHOOK_URL !== undefined ? { env: { HELSEROM_WEBHOOK_URL: process.env.HELSEROM_WEBHOOK_URL } } : {})
+                ...(webhookUrl !== undefined ? { env: { HELSEROM_WEBHOOK_URL: webhookUrl } } : {})
               }
             }
           : {})
@@ -135,11 +142,24 @@ export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle>
       // The day's consultations come from the hub, as in production (retained `schedule`).
       await hub.publishSchedule(room.room, room.schedule(now))
     }
-    return { dataDir, logFile, hub, gateways, tokens, stop }
+    return { dataDir, logFile, hub, gateways, tokens, webhook, stop }
   } catch (err) {
     await stop()
     throw err
   }
+}
+
+/** The Teams stand-in: every message the flows send becomes one line of the demo log. */
+async function startDemoWebhook (log: Logger, port: number): Promise<WebhookReceiver> {
+  const hookLog = log.child({ part: 'webhook' })
+  return await startWebhookReceiver({
+    port,
+    onMessage: (body) => {
+      const facts = typeof body.helserom === 'object' && body.helserom !== null ? body.helserom as Record<string, unknown> : {}
+      hookLog.info({ message: facts, summary: body.summary ?? body.text ?? null }, `webhook message: ${String(body.summary ?? body.text ?? facts.alert ?? 'no summary')}`)
+    },
+    onRefused: (why) => hookLog.warn({ why }, 'webhook request refused')
+  })
 }
 
 export async function runDemo (args: string[]): Promise<number> {
@@ -173,10 +193,12 @@ export async function runDemo (args: string[]): Promise<number> {
   for (const gateway of demo.gateways) {
     lines.push(`  ${gateway.config.name} (${gateway.room})`)
     lines.push(`    readiness light      ${gateway.urls.light}`)
+    lines.push(`    light at the hub     ${urls.http}/light/${gateway.room}?token=${demo.tokens.it}`)
     lines.push(`    consultation console ${urls.http}/consult/${gateway.room}?token=${demo.tokens.specialist}`)
     lines.push(`    local API · MQTT     ${gateway.urls.http}/api/readiness · ${gateway.urls.mqtt}`)
     for (const [name, url] of Object.entries(gateway.extensionUrls())) lines.push(`    ${name.padEnd(20)} ${url}`)
   }
+  if (demo.webhook !== null) lines.push('', 'Webhook (stands in for Teams)', `  ${demo.webhook.url}   what the Node-RED flows send goes to the log`)
   lines.push('', `Log: ${demo.logFile}`, '', 'Demo tokens', `  IT            ${demo.tokens.it}`, `  specialist    ${demo.tokens.specialist}`, `  staff (Rødøy) ${demo.tokens.staff}`,
     ...(demo.gateways.some((g) => g.extensionUrls()['Node-RED editor'] !== undefined) ? [`  Node-RED      kommune-it / ${demo.tokens.nodeRed}`] : []), '', 'Ctrl-C stops everything.')
   console.log(lines.join('\n'))

@@ -1,7 +1,7 @@
-// What the Node-RED tests share: a local webhook receiver (node:http) standing in for Teams, and
-// logging in to the Node-RED editor's admin API as a person would through the login dialog.
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+// What the Node-RED tests share: a local webhook receiver standing in for Teams (the demo's own,
+// cli/webhook-receiver.ts), and logging in to the Node-RED editor's admin API as a person would
+// through the login dialog.
+import { startWebhookReceiver as startReceiver } from '../../cli/webhook-receiver.js'
 import type { Teardown } from '../helpers/index.js'
 
 export interface WebhookReceiver {
@@ -12,21 +12,9 @@ export interface WebhookReceiver {
 
 export async function startWebhookReceiver (t: Teardown): Promise<WebhookReceiver> {
   const received: Array<Record<string, unknown>> = []
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      try {
-        received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
-        res.writeHead(202, { 'content-type': 'text/plain' }).end('1') // what a Teams workflow answers
-      } catch {
-        res.writeHead(400).end()
-      }
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received }
+  const receiver = await startReceiver({ onMessage: (body) => received.push(body) })
+  t.teardown(receiver.close)
+  return { url: receiver.url, received }
 }
 
 /** POST /auth/token as the editor's login dialog does; the response status and body. */
