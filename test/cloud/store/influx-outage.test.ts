@@ -1,6 +1,8 @@
 // InfluxDB goes away under load and comes back: every point arrives, once; health says so meanwhile;
 // and the outage buffer carries points across a hub restart while InfluxDB is still down.
-// HELSEROM_OUTAGE_MS sets how long influxd stays away (default 12 s; the benchmark runs a minute).
+// Issue 5's promise is "InfluxDB stopped for a minute under load loses no point", so influxd stays
+// stopped a full minute under a steady ~1,000 points a second (HELSEROM_OUTAGE_MS may make it
+// longer, never shorter); what arrived is counted in InfluxDB itself. Mostly waiting: cheap to run.
 import t from 'tap'
 import { InfluxStore } from '../../../cloud/store/influx-store.js'
 import { waitFor } from '../../helpers/index.js'
@@ -14,15 +16,18 @@ if (missing !== null) {
 } else {
   const influxd = await startInfluxd(t)
 
-  t.test('a steady stream survives influxd being stopped and started again', async (t) => {
+  t.test('a steady stream survives influxd being stopped for a minute and started again', { timeout: 240_000 }, async (t) => {
     const options = influxOptions(t, influxd)
     const database = new URL(options.url).pathname.slice(1)
     const store = new InfluxStore(options)
     await store.start()
     t.teardown(async () => { await store.close() })
 
-    const outageMs = Number(process.env.HELSEROM_OUTAGE_MS ?? 12_000)
-    const result = await runOutage({ store, influxd, database, room: 'outage-1', points: 20_000, outageMs })
+    const outageMs = Math.max(60_000, Number(process.env.HELSEROM_OUTAGE_MS ?? 0) || 0)
+    const beforeMs = 2000
+    const afterMs = 2000
+    const points = Math.round((beforeMs + outageMs + afterMs) / 1000) * 1000 // ~1,000 a second, throughout
+    const result = await runOutage({ store, influxd, database, room: 'outage-1', points, outageMs, beforeMs, afterMs })
     t.comment(`injected ${result.injected} points at ~${result.writeRate}/s; influxd stopped for ${outageMs} ms`)
     t.comment(`arrived ${result.arrived}, missing ${result.missing.length}, dropped ${result.dropped}, most pending ${result.maxPending}, recovered ${result.recoveryMs} ms after influxd answered`)
     t.comment(`last error seen: ${result.lastError ?? '(none)'}`)
@@ -30,7 +35,7 @@ if (missing !== null) {
     t.same(result.missing, [], 'none missing')
     t.equal(result.dropped, 0, 'nothing dropped within the buffer bound')
     t.ok(result.sawUnwritable, 'health said writable:false while influxd was away')
-    t.ok(result.maxPending > 0, 'points were pending during the outage')
+    t.ok(result.maxPending >= points * outageMs / (beforeMs + outageMs + afterMs) * 0.9, `about a minute of points (${result.maxPending}) was pending during the outage`)
     t.equal(store.health().writable, true, 'writable again')
     t.equal(store.health().pending, 0)
   })
