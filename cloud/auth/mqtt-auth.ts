@@ -101,6 +101,8 @@ export class MqttAuth {
   /** Connected clients by client id, so that one identity cannot take over another's session. */
   private readonly clientsById = new Map<string, Client>()
   private readonly warn: RateLimitedLog
+  /** Users whose withheld readings have been logged (once per connection). */
+  private readonly toldWithheld = new WeakSet<Client>()
 
   constructor (private readonly options: MqttAuthOptions) {
     this.credentials = options.credentials ?? new GatewayCredentials(options.gateways)
@@ -173,7 +175,10 @@ export class MqttAuth {
     if (!packet.topic.endsWith('/readings')) return packet
     const identity = this.identityOf(client)
     if (identity?.kind !== 'user' || parseTopic(packet.topic)?.kind !== 'readings') return packet
-    this.deny('forward', READINGS_NOT_OVER_MQTT, client, identity, packet.topic)
+    // every one counted; logged once per connection (a `#` subscriber would otherwise fill the log)
+    if (this.toldWithheld.has(client)) this.options.metrics.authDenied.inc({ surface: 'mqtt', action: 'forward', reason: metricReason(READINGS_NOT_OVER_MQTT) })
+    else this.deny('forward', READINGS_NOT_OVER_MQTT, client, identity, packet.topic)
+    this.toldWithheld.add(client)
     return null
   }
 
