@@ -85,8 +85,16 @@ export interface DriverFactory<S extends TObject = TObject> {
   /** Kind-specific fields of the device config (the base fields are added by the room config). */
   configSchema: S
   commands?: readonly CommandSpec[]
-  /** How long the device may stay silent before it counts as down. */
+  /**
+   * How long the device may stay silent before it counts as down, at the kind's default settings;
+   * the supervisor never allows less (unless the entry's own `staleAfterMs` says so).
+   */
   defaultStaleAfterMs: number
+  /**
+   * The silence this entry's settings explain (e.g. three polls plus their timeouts): a device
+   * polled every 10 minutes must not count as down after 35 s. Absent: `defaultStaleAfterMs`.
+   */
+  staleAfterMs? (config: Static<S> & BaseDeviceConfig): number
   // Method form, so that a factory typed with its own schema still fits a plain DriverFactory.
   create (config: Static<S> & BaseDeviceConfig): Driver
   discover?: (options: { timeoutMs: number, log: Logger }) => Promise<DiscoveredDevice[]>

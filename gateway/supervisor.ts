@@ -1,7 +1,8 @@
 // Runs one driver per configured device and keeps each one's failures to itself: a driver that
-// fails is stopped and restarted with exponential backoff, a device that goes silent past its
-// staleness window is marked down, and nothing a driver does (throwing, emitting after stop)
-// reaches the rest of the gateway. Health is published on change and refreshed now and then.
+// fails (or whose start or stop never finishes) is stopped and restarted with exponential backoff,
+// a device that goes silent past its staleness window is marked down, and nothing a driver does
+// (throwing, hanging, emitting after stop) reaches the rest of the gateway. Health is published on
+// change and refreshed now and then.
 import { EventEmitter } from 'node:events'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -38,6 +39,10 @@ export interface SupervisorOptions {
   /** How often silence is looked for. */
   staleCheckMs?: number
   commandTimeoutMs?: number
+  /** A driver's start that has not finished by then counts as a failed start (default 30 s). */
+  startTimeoutMs?: number
+  /** A driver's stop may take this long; then it is left behind (default 10 s). */
+  stopTimeoutMs?: number
 }
 
 export interface SupervisorEvents {
@@ -52,6 +57,21 @@ const silentReason = (name: string, seconds: number): Reason => reason('device.s
 const failedReason = (name: string): Reason => reason('driver.failed',
   `${name}: programfeil i gatewayen — prøver på nytt automatisk`,
   `${name}: software fault in the gateway — retrying automatically`)
+
+const startTimeoutReason = (name: string, seconds: number): Reason => reason('driver.start-timeout',
+  `${name} kom ikke i gang på ${seconds} sekunder — prøver på nytt automatisk`,
+  `${name} did not start within ${seconds} seconds — retrying automatically`)
+
+/** Whether `promise` settled within `ms`: its error, null when it resolved, 'timeout' when it did not. */
+async function settledWithin (promise: Promise<unknown>, ms: number): Promise<Error | null | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), ms) })
+  try {
+    return await Promise.race([promise.then(() => null, (err: unknown) => err instanceof Error ? err : new Error(String(err))), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 /** One device: its driver, its state and its restart schedule. */
 class DeviceRun {
@@ -71,14 +91,28 @@ class DeviceRun {
   silent = false
   lastPublished = { key: '', at: 0 }
 
+  /** Silence longer than this marks the device down. */
+  readonly staleAfterMs: number
+
   constructor (readonly config: DeviceConfig, readonly factory: DriverFactory | undefined, now: number, backoffMs: number) {
     this.since = now
     this.backoffMs = backoffMs
+    this.staleAfterMs = staleWindow(config, factory)
   }
+}
 
-  get staleAfterMs (): number {
-    return this.config.staleAfterMs ?? this.factory?.defaultStaleAfterMs ?? 30_000
-  }
+/**
+ * The entry's own `staleAfterMs` wins; otherwise what the entry's settings explain (a slow poll
+ * means long silences), never less than the kind's default.
+ */
+export function staleWindow (config: DeviceConfig, factory: DriverFactory | undefined): number {
+  if (config.staleAfterMs !== undefined) return config.staleAfterMs
+  const fallback = factory?.defaultStaleAfterMs ?? 30_000
+  let derived = 0
+  try {
+    derived = factory?.staleAfterMs?.(config as never) ?? 0
+  } catch { /* an entry the driver cannot read: it says so itself when started */ }
+  return Number.isFinite(derived) ? Math.max(fallback, derived) : fallback
 }
 
 export class DriverSupervisor extends EventEmitter<SupervisorEvents> {
@@ -88,6 +122,8 @@ export class DriverSupervisor extends EventEmitter<SupervisorEvents> {
   private readonly backoffMaxMs: number
   private readonly healthRefreshMs: number
   private readonly commandTimeoutMs: number
+  private readonly startTimeoutMs: number
+  private readonly stopTimeoutMs: number
   private staleTimer: NodeJS.Timeout | null = null
   private stopping = false
 
@@ -98,13 +134,18 @@ export class DriverSupervisor extends EventEmitter<SupervisorEvents> {
     this.backoffMaxMs = options.backoffMaxMs ?? 60_000
     this.healthRefreshMs = options.healthRefreshMs ?? 30_000
     this.commandTimeoutMs = options.commandTimeoutMs ?? 30_000
+    this.startTimeoutMs = options.startTimeoutMs ?? 30_000
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000
     for (const device of options.devices) {
       const factory = Object.hasOwn(options.factories, device.kind) ? options.factories[device.kind] : undefined
       this.runs.set(device.id, new DeviceRun(device, factory, this.clock.now(), this.backoffInitialMs))
     }
   }
 
-  /** Starts every enabled driver; never throws (a driver that fails to start is retried). */
+  /**
+   * Starts every enabled driver; never throws (a driver that fails to start is retried) and
+   * settles within the start timeout, whatever a driver does.
+   */
   async start (): Promise<void> {
     this.stopping = false
     const staleCheckMs = this.options.staleCheckMs ?? 250
@@ -194,11 +235,13 @@ export class DriverSupervisor extends EventEmitter<SupervisorEvents> {
     const dataDir = join(this.options.dataDir, 'devices', run.config.id)
     run.startedAt = this.clock.now()
     run.lastHeardAt = null
+    let driver: Driver
+    let started: Promise<void>
     try {
       mkdirSync(dataDir, { recursive: true })
-      const driver = run.factory.create(run.config as never)
+      driver = run.factory.create(run.config as never)
       run.driver = driver
-      await driver.start({
+      started = driver.start({
         device: run.config,
         log,
         clock: this.clock,
@@ -211,6 +254,21 @@ export class DriverSupervisor extends EventEmitter<SupervisorEvents> {
       })
     } catch (err) {
       if (current()) await this.onFailure(run, err as Error)
+      return
+    }
+    const outcome = await settledWithin(started, this.startTimeoutMs)
+    if (outcome === 'timeout') {
+      // Whatever the hung start opens once it does finish is released then.
+      void started.then(async () => await this.stopDriver(run, driver), () => {})
+      if (current()) {
+        const seconds = Math.round(this.startTimeoutMs / 1000)
+        await this.onFailure(run, new Error(`driver start did not finish within ${this.startTimeoutMs} ms`), startTimeoutReason(run.config.name, seconds))
+      }
+    } else if (!current()) {
+      // Stopped (or failed) while starting: what the start opened after that is released now.
+      if (run.driver !== driver) await this.stopDriver(run, driver)
+    } else if (outcome !== null) {
+      await this.onFailure(run, outcome)
     }
   }
 
@@ -221,11 +279,14 @@ export class DriverSupervisor extends EventEmitter<SupervisorEvents> {
     const driver = run.driver
     run.driver = null
     if (driver === null) return
-    try {
-      await driver.stop()
-    } catch (err) {
-      this.options.log.warn({ device: run.config.id, err }, 'driver failed to stop cleanly')
-    }
+    await this.stopDriver(run, driver)
+  }
+
+  /** Stops one driver instance, bounded in time: a stop that hangs must not hold up the gateway. */
+  private async stopDriver (run: DeviceRun, driver: Driver): Promise<void> {
+    const outcome = await settledWithin(Promise.resolve().then(async () => await driver.stop()), this.stopTimeoutMs)
+    if (outcome === 'timeout') this.options.log.warn({ device: run.config.id, timeoutMs: this.stopTimeoutMs }, 'driver did not stop in time; left behind')
+    else if (outcome !== null) this.options.log.warn({ device: run.config.id, err: outcome }, 'driver failed to stop cleanly')
   }
 
   /** Our own handlers must not throw into driver code, whatever happens downstream. */
@@ -280,12 +341,12 @@ export class DriverSupervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
-  private async onFailure (run: DeviceRun, err: Error): Promise<void> {
+  private async onFailure (run: DeviceRun, err: Error, why: Reason = failedReason(run.config.name)): Promise<void> {
     if (this.stopping) return
     run.restarts++
     this.options.log.error({ device: run.config.id, kind: run.config.kind, err, retryInMs: run.backoffMs }, 'driver failed; restarting with backoff')
     await this.stopRun(run)
-    this.setHealth(run, { state: 'down', reason: failedReason(run.config.name), metrics: { ...run.metrics, restarts: run.restarts } })
+    this.setHealth(run, { state: 'down', reason: why, metrics: { ...run.metrics, restarts: run.restarts } })
     const delay = run.backoffMs
     run.backoffMs = Math.min(run.backoffMs * 2, this.backoffMaxMs)
     if (this.stopping) return

@@ -2,8 +2,8 @@
 // The gateway's registry takes `holoLensDriver`; tests, the demo and `helserom simulate hololens`
 // take the simulator from ./simulator.js.
 import type { BaseDeviceConfig, DriverFactory } from '../contract.js'
-import { HoloLensConfig } from './config.js'
-import { HoloLensDriver, holoLensCommands } from './driver.js'
+import { HOLOLENS_DEFAULTS, HoloLensConfig, type HoloLensDeviceConfig } from './config.js'
+import { HoloLensDriver, STREAM_WINDOW_MS, holoLensCommands } from './driver.js'
 
 export const holoLensDriver = {
   kind: 'hololens',
@@ -12,6 +12,12 @@ export const holoLensDriver = {
   commands: holoLensCommands,
   // Three default polls plus a timeout and a stream check: silence beyond this is not a slow poll.
   defaultStaleAfterMs: 60_000,
+  // A poll waits at most for three rounds of requests and the stream check (timeout + its window).
+  staleAfterMs: (config: Partial<HoloLensDeviceConfig>) => {
+    const pollIntervalMs = config.pollIntervalMs ?? HOLOLENS_DEFAULTS.pollIntervalMs
+    const timeoutMs = config.timeoutMs ?? HOLOLENS_DEFAULTS.timeoutMs
+    return 3 * pollIntervalMs + 4 * timeoutMs + STREAM_WINDOW_MS
+  },
   // Any entry: the driver checks it itself and reports a bad one as a reason, never a throw.
   create: (config: BaseDeviceConfig & Record<string, unknown>) => new HoloLensDriver(config)
 } satisfies DriverFactory

@@ -3,7 +3,7 @@
 // supervisor finds the family here; `helserom simulate onvif-camera` runs ./simulator.ts.
 import type { BaseDeviceConfig, DriverFactory } from '../contract.js'
 import { onvifCameraCommands } from './commands.js'
-import { OnvifCameraConfig } from './config.js'
+import { OnvifCameraConfig, cameraSettings } from './config.js'
 import { discoverOnvifCameras } from './discovery.js'
 import { OnvifCameraDriver } from './driver.js'
 
@@ -14,6 +14,10 @@ export const onvifCameraDriver = {
   commands: onvifCameraCommands,
   // Three missed probes at the default 5 s interval, each allowed two 3 s timeouts.
   defaultStaleAfterMs: 35_000,
+  staleAfterMs: (config) => {
+    const { pollIntervalMs, timeoutMs } = cameraSettings(config as unknown as OnvifCameraConfig & BaseDeviceConfig)
+    return 3 * (pollIntervalMs + 2 * timeoutMs) + 2000
+  },
   // The supervisor has validated the entry against configSchema (deviceConfigSchema) before this.
   create: (config) => new OnvifCameraDriver(config as unknown as OnvifCameraConfig & BaseDeviceConfig),
   discover: discoverOnvifCameras

@@ -2,7 +2,7 @@
 // gateway watches by its URL (rtsp, http MJPEG / byte stream / HLS, tcp). Jodapro has no public API
 // we know of, so health is judged from the stream itself (and an optional JSON status endpoint).
 import type { DriverFactory } from '../contract.js'
-import { VideoStreamConfig } from './config.js'
+import { VideoStreamConfig, withDefaults } from './config.js'
 import { VideoStreamDriver } from './driver.js'
 
 export const videoStreamDriver = {
@@ -11,6 +11,11 @@ export const videoStreamDriver = {
   configSchema: VideoStreamConfig,
   // Three default polls (15 s) plus a probe's own timeout and window.
   defaultStaleAfterMs: 60_000,
+  // Three polls, each waiting at most for a connect and an answer (two timeouts) and the measuring window.
+  staleAfterMs: (config) => {
+    const c = withDefaults(config)
+    return 3 * c.pollIntervalMs + 2 * c.timeoutMs + c.measureWindowMs
+  },
   // Takes any entry: the driver fills in defaults itself and reports a broken entry as health.
   create: (config: Record<string, unknown>) => new VideoStreamDriver(config)
 } satisfies DriverFactory<typeof VideoStreamConfig>

@@ -99,7 +99,7 @@ schedule:
     [17, 'schedule[0].start: expected a date and time with offset such as 2026-11-24T09:30:00+01:00, got "tomorrow"'],
     [17, 'schedule[0].minutes: must be at least 1, got 0'],
     // cross-checks are listed in the same run as the schema problems
-    [8, 'devices[0].colour: unknown field (expected one of: id, name, kind, enabled, staleAfterMs, note)'],
+    [8, 'devices[0].colour: unknown field (expected one of: id, name, kind, enabled, staleAfterMs, note, everyMs)'],
     [9, 'devices[1].id: duplicate device id "cam-1" (also devices[0])'],
     [10, 'devices[2].kind: unknown device kind "teleporter" (known: scripted)'],
     [11, 'defaultProfile: no profile named "hjerte" (profiles: ortopedi)'],

@@ -11,6 +11,11 @@ export interface Script {
   readingsPerSecond: number
   silent: boolean
   failStartTimes: number
+  /** Every start hangs until released (a device that never answers its first call, a driver bug). */
+  hangStart: boolean
+  /** Lets the starts hanging now go on and finish. */
+  releaseStarts: () => void
+  hanging: Array<() => void>
   starts: number
   stops: number
   running: number
@@ -26,8 +31,9 @@ export function scriptFor (id: string): Script {
   if (s === undefined) {
     s = {
       health: { state: 'ok', metrics: { probes: 1 } }, readingsPerSecond: 0, silent: false, failStartTimes: 0,
-      starts: 0, stops: 0, running: 0, ctx: null,
-      crash: () => s!.ctx?.fail(new Error('scripted crash'))
+      hangStart: false, hanging: [], starts: 0, stops: 0, running: 0, ctx: null,
+      crash: () => s!.ctx?.fail(new Error('scripted crash')),
+      releaseStarts: () => { for (const release of s!.hanging.splice(0)) release() }
     }
     scripts.set(id, s)
   }
@@ -38,7 +44,7 @@ class ScriptedDriver implements Driver {
   private timer: NodeJS.Timeout | null = null
   private ticks = 0
 
-  constructor (private readonly id: string) {}
+  constructor (private readonly id: string, private readonly everyMs: number) {}
 
   async start (ctx: DriverContext): Promise<void> {
     const s = scriptFor(this.id)
@@ -47,6 +53,7 @@ class ScriptedDriver implements Driver {
       s.failStartTimes--
       throw new Error('scripted start failure')
     }
+    if (s.hangStart) await new Promise<void>((resolve) => s.hanging.push(resolve))
     s.running++
     s.ctx = ctx
     this.timer = setInterval(() => {
@@ -56,7 +63,7 @@ class ScriptedDriver implements Driver {
       if (s.readingsPerSecond > 0 && this.ticks % Math.max(1, Math.round(10 / s.readingsPerSecond)) === 0) {
         ctx.emit.reading({ values: { value: this.ticks }, units: { value: '1' } })
       }
-    }, 100)
+    }, this.everyMs)
   }
 
   async stop (): Promise<void> {
@@ -75,13 +82,20 @@ class ScriptedDriver implements Driver {
   }
 }
 
+const ScriptedConfig = Type.Object({
+  note: Type.Optional(Type.String()),
+  /** How often it reports (as a poll interval does); 100 ms by default. */
+  everyMs: Type.Optional(Type.Integer({ minimum: 10 }))
+})
+
 export const scriptedDriver = {
   kind: 'scripted',
   label: { nb: 'Testutstyr', en: 'Test device' },
-  configSchema: Type.Object({ note: Type.Optional(Type.String()) }),
+  configSchema: ScriptedConfig,
   defaultStaleAfterMs: 1000,
+  staleAfterMs: (config) => 3 * (config.everyMs ?? 100),
   commands: [{ name: 'echo', args: Type.Object({ text: Type.String() }, { additionalProperties: false }), label: { nb: 'Ekko', en: 'Echo' } }],
-  create: (config) => new ScriptedDriver(config.id)
-} satisfies DriverFactory
+  create: (config) => new ScriptedDriver(config.id, config.everyMs ?? 100)
+} satisfies DriverFactory<typeof ScriptedConfig>
 
 export const downReason = reason('scripted.down', 'Testutstyret svarer ikke', 'The test device does not answer')

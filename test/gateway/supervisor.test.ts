@@ -4,17 +4,18 @@ import t, { type Test } from 'tap'
 import { DriverSupervisor, type DeviceStatus } from '../../gateway/supervisor.js'
 import { DeviceCommandError } from '../../drivers/contract.js'
 import { scriptedDriver, scriptFor, scripts, downReason } from './scripted-driver.js'
-import { tempDir, testLogger, waitFor } from '../helpers/index.js'
+import { sleep, tempDir, testLogger, waitFor } from '../helpers/index.js'
 
-function supervise (t: Test, ids: string[], options: { backoffInitialMs?: number } = {}): { supervisor: DriverSupervisor, healths: DeviceStatus[] } {
+function supervise (t: Test, ids: string[], options: { backoffInitialMs?: number, startTimeoutMs?: number, fields?: Record<string, unknown> } = {}): { supervisor: DriverSupervisor, healths: DeviceStatus[] } {
   const supervisor = new DriverSupervisor({
-    devices: ids.map((id) => ({ id, name: `Utstyr ${id}`, kind: 'scripted' })),
+    devices: ids.map((id) => ({ id, name: `Utstyr ${id}`, kind: 'scripted', ...options.fields })),
     factories: { scripted: scriptedDriver },
     log: testLogger(),
     dataDir: tempDir(t),
     backoffInitialMs: options.backoffInitialMs ?? 100,
     backoffMaxMs: 800,
-    staleCheckMs: 50
+    staleCheckMs: 50,
+    ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {})
   })
   const healths: DeviceStatus[] = []
   supervisor.on('health', (h) => healths.push(h))
@@ -106,4 +107,38 @@ t.test('stop stops every driver and nothing restarts afterwards', async (t) => {
   await new Promise((resolve) => setTimeout(resolve, 500))
   t.equal(scriptFor('a').running, 0)
   t.equal(scriptFor('b').starts, startsOfB, 'no restart after stop')
+})
+
+t.test('a driver whose start never finishes counts as a failed start: down with a reason, retried with backoff, the others run', async (t) => {
+  scriptFor('a').hangStart = true
+  const { supervisor } = supervise(t, ['a', 'b'], { startTimeoutMs: 300 })
+  await supervisor.start()
+  t.pass('start settled although a driver\'s start hangs')
+  t.equal(supervisor.status('b')?.state, 'ok', 'the other device runs')
+  const down = await waitFor('a down: start timed out', () => supervisor.status('a')?.reason?.code === 'driver.start-timeout' ? supervisor.status('a') : undefined)
+  t.equal(down.state, 'down')
+  t.match(down.reason?.message.nb, /^Utstyr a kom ikke i gang/)
+  t.match(down.reason?.message.en, /^Utstyr a did not start within/)
+  await waitFor('a retried', () => scriptFor('a').starts >= 3, { timeoutMs: 5000 })
+  t.ok(supervisor.status('a')!.restarts >= 2, 'each timed-out start counts as a restart')
+
+  // The device answers again: the next start finishes; the starts that hung and finish late are
+  // stopped at once, so exactly one instance runs.
+  scriptFor('a').hangStart = false
+  scriptFor('a').releaseStarts()
+  await waitFor('a ok', () => supervisor.status('a')?.state === 'ok', { timeoutMs: 5000 })
+  await waitFor('late starts stopped', () => scriptFor('a').running === 1)
+  t.equal(scriptFor('a').running, 1, 'one instance runs')
+})
+
+t.test('the staleness window follows the device\'s settings: a slow reporter is not marked down between reports', async (t) => {
+  // Reports every 1.2 s: longer than the kind's default window (1 s), well within three reports.
+  const { supervisor, healths } = supervise(t, ['a'], { fields: { everyMs: 1200 } })
+  await supervisor.start()
+  await waitFor('ok', () => supervisor.status('a')?.state === 'ok')
+  await sleep(4000)
+  t.same(healths.filter((h) => h.id === 'a' && h.reason?.code === 'device.silent'), [], 'never silent while it reports on its schedule')
+  scriptFor('a').silent = true
+  const silent = await waitFor('down once it really goes quiet', () => supervisor.status('a')?.reason?.code === 'device.silent' ? supervisor.status('a') : undefined, { timeoutMs: 8000 })
+  t.equal(silent.state, 'down')
 })
