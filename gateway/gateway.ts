@@ -22,6 +22,7 @@ import { evaluateReadiness } from './readiness/evaluate.js'
 import { ReadinessHysteresis } from './readiness/hysteresis.js'
 import { StoreAndForwardSpool } from './spool/spool.js'
 import { SpoolForwarder } from './spool/forwarder.js'
+import { SpoolWriteGuard } from './spool/write-guard.js'
 import { HubUplink } from './uplink.js'
 import { LocalBroker } from './local-broker.js'
 import { GatewayMetrics } from './metrics.js'
@@ -35,7 +36,7 @@ export interface GatewayOptions {
   factories?: Readonly<Record<string, DriverFactory>>
   clock?: Clock
   /** Supervisor tuning, mostly for tests. */
-  supervisor?: { backoffInitialMs?: number, backoffMaxMs?: number, healthRefreshMs?: number }
+  supervisor?: { backoffInitialMs?: number, backoffMaxMs?: number, healthRefreshMs?: number, startTimeoutMs?: number }
   /** Uplink tuning, mostly for tests. */
   uplink?: { reconnectPeriodMs?: number, keepaliveS?: number }
   /** A network measurement older than this counts as none (default 3 minutes). */
@@ -68,11 +69,18 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly clock: Clock
   readonly supervisor: DriverSupervisor
   readonly spool: StoreAndForwardSpool
+  /** Every spool write goes through it: a disk that refuses writes is counted and shown, not silent. */
+  readonly spoolGuard: SpoolWriteGuard
   readonly forwarder: SpoolForwarder
   readonly uplink: HubUplink
   readonly localBroker: LocalBroker
   readonly validator: WireValidator
   readonly metrics: GatewayMetrics
+  /**
+   * Lets the gateway's own consumers (embedded Node-RED) read the local broker's private topics
+   * (readings) without the admin token; new at every start, never written anywhere.
+   */
+  readonly localReaderToken = randomBytes(24).toString('hex')
   private http: GatewayHttp | null = null
   private readonly hysteresis: ReadinessHysteresis
   private readonly seq = new Map<string, number>()
@@ -84,6 +92,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   /** The hub's `support` message: whom to call about what, its reasons, the specialist's presence. */
   private hubSupport: SupportMessage | null = null
   private tickTimer: NodeJS.Timeout | null = null
+  private statusTimer: NodeJS.Timeout | null = null
+  /** The spool drop count the hub last heard in `status`. */
+  private reportedDropped = -1
   private lastReadinessKey = ''
   private running = false
   readiness: ReadinessMessage | null = null
@@ -113,8 +124,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.spool = new StoreAndForwardSpool({
       dir: resolve(config.spool.dir ?? join(config.dataDir, 'spool')),
       maxBytes: config.spool.maxBytes,
-      log: this.log
+      log: this.log,
+      clock: this.clock.now
     })
+    this.spoolGuard = new SpoolWriteGuard(this.spool, { log: this.log, clock: this.clock.now })
+    this.addReasonSource(() => this.spoolGuard.reasons())
     this.uplink = new HubUplink({
       url: config.hub.url,
       clientId: `gateway-${config.room}`,
@@ -132,6 +146,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       port: config.local.mqttPort,
       room: config.room,
       adminToken: this.adminToken,
+      readerToken: this.localReaderToken,
       log: this.log,
       onCommand: (topic, payload, clientId) => { void this.onCommandMessage(topic, payload, 'local', clientId) }
     })
@@ -142,14 +157,17 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     mkdirSync(this.dataDir, { recursive: true })
     this.hubSchedule = this.loadSaved('schedule', this.scheduleFile())
     this.hubSupport = this.loadSaved('support', this.supportFile())
-    this.spool.open()
+    // A spool the disk will not have does not stop the room: it runs live and says so.
+    this.spoolGuard.open()
     this.wireEvents()
     const mqttPort = await this.localBroker.start()
     this.http = await startGatewayHttp(this, { host: this.config.local.host, port: this.config.local.httpPort, adminToken: this.adminToken, log: this.log })
     const host = this.config.local.host === '0.0.0.0' || this.config.local.host === '::' ? '127.0.0.1' : this.config.local.host
     this.urls = { http: `http://${host}:${this.http.port}`, mqtt: `mqtt://${host}:${mqttPort}`, light: `http://${host}:${this.http.port}/light` }
     this.running = true
-    await this.supervisor.start()
+    // Not awaited: devices come up on their own time (a hung one is timed out and retried by the
+    // supervisor); the hub, readiness and the extensions must not wait for the slowest device.
+    void this.supervisor.start()
     this.uplink.start()
     for (const factory of extensionFactories) {
       const extension = factory(this)
@@ -168,6 +186,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (!this.running) return
     this.running = false
     if (this.tickTimer !== null) clearInterval(this.tickTimer)
+    if (this.statusTimer !== null) clearTimeout(this.statusTimer)
     for (const extension of this.extensions.splice(0).reverse()) {
       try {
         await extension.stop()
@@ -316,13 +335,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.uplink.on('message', (topic, payload) => this.onHubMessage(topic, payload))
     // After an outage, current health is re-sent once the backlog (history) is through.
     this.forwarder.on('drained', () => this.publishHealthSnapshot())
+    this.spoolGuard.on('change', () => this.recomputeReadiness())
   }
 
   private onUplinkConnected (): void {
     this.log.info({ backlog: this.spool.pending }, 'uplink to the hub up')
     this.emit('uplink', true)
     this.recomputeReadiness()
-    this.sendToHub('status', topics.status(this.room), this.statusPayload(true))
+    this.sendStatus()
     if (this.readiness !== null) this.sendToHub('readiness', topics.readiness(this.room), encodeMessage('readiness', this.readiness))
     if (this.network !== null) this.sendToHub('network', topics.network(this.room), encodeMessage('network', this.network))
     if (this.check !== null) this.sendToHub('check', topics.check(this.room), encodeMessage('check', this.check))
@@ -365,8 +385,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   /**
    * Readings and health go through the spool (written before sent), so neither an outage nor a
-   * crash loses them; they also go live to the room's broker. Returns false for a message that
-   * breaks the contract (a driver bug): it is counted and logged, never sent.
+   * crash loses them; they also go live to the room's broker. When the disk refuses the write they
+   * still go live to the hub while it is connected (and are lost, counted, while it is not).
+   * Returns false for a message that breaks the contract (a driver bug): it is counted and
+   * logged, never sent.
    */
   private spoolMessage<K extends 'readings' | 'health'> (kind: K, topic: string, message: MessageOfKind[K]): boolean {
     const checked = checkMessage(kind, message)
@@ -376,9 +398,17 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       return false
     }
     const { qos, retain } = deliveryOf[kind]
-    this.spool.append({ topic, payload: message as unknown as Record<string, unknown>, qos, retain, at: this.clock.now(), offline: !this.uplink.connected })
-    this.forwarder.kick()
-    this.localBroker.publish(topic, Buffer.from(JSON.stringify(message)), retain)
+    const payload = Buffer.from(JSON.stringify(message))
+    const record = { topic, payload: message as unknown as Record<string, unknown>, qos, retain, at: this.clock.now(), offline: !this.uplink.connected }
+    if (this.spoolGuard.append(record, kind)) {
+      this.forwarder.kick()
+      if (this.spool.dropped !== this.reportedDropped) this.scheduleStatus()
+    } else if (this.uplink.connected) {
+      this.sendToHub(kind, topic, payload)
+    } else {
+      this.metrics.lostRecords.inc({ kind })
+    }
+    this.localBroker.publish(topic, payload, retain, qos)
     return true
   }
 
@@ -445,15 +475,27 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   private statusPayload (online: boolean): Buffer {
-    return encodeMessage('status', {
-      online,
-      version: VERSION,
-      boot: this.boot,
-      startedAt: this.startedAt,
-      ts: this.clock.now(),
-      name: this.config.name,
-      site: this.config.site
-    })
+    const details = { version: VERSION, boot: this.boot, startedAt: this.startedAt, ts: this.clock.now(), name: this.config.name, site: this.config.site }
+    if (!online) return encodeMessage('status', { online, ...details })
+    const spool = { dropped: this.spool.dropped, ...(this.spool.lastDroppedAt !== null ? { lastDroppedAt: this.spool.lastDroppedAt } : {}) }
+    return encodeMessage('status', { online, ...details, spool })
+  }
+
+  /** Publishes the current status to the hub, which then knows the spool's drop count. */
+  private sendStatus (): void {
+    if (!this.uplink.connected) return
+    this.reportedDropped = this.spool.dropped
+    this.sendToHub('status', topics.status(this.room), this.statusPayload(true))
+  }
+
+  /** A new drop at the spool's bound: the hub hears of it soon, not once per dropped record. */
+  private scheduleStatus (): void {
+    if (this.statusTimer !== null || !this.uplink.connected) return
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null
+      this.sendStatus()
+    }, 5000)
+    this.statusTimer.unref()
   }
 
   private scheduleFile (): string {

@@ -10,6 +10,7 @@ export class GatewayMetrics {
   readonly registry = new Registry()
   readonly readings: Counter<'device'>
   readonly invalidDriverOutput: Counter<'kind'>
+  readonly lostRecords: Counter<'kind'>
 
   constructor (gateway: Gateway, options: { processMetrics?: boolean } = {}) {
     const r = this.registry
@@ -17,10 +18,16 @@ export class GatewayMetrics {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: r, prefix: 'helserom_gateway_' })
     this.readings = new Counter({ name: 'helserom_gateway_readings_total', help: 'Readings accepted from drivers', labelNames: ['device'], registers: [r] })
     this.invalidDriverOutput = new Counter({ name: 'helserom_gateway_invalid_driver_output_total', help: 'Driver messages dropped for breaking the wire contract', labelNames: ['kind'], registers: [r] })
+    this.lostRecords = new Counter({ name: 'helserom_gateway_lost_records_total', help: 'Readings and health neither stored (the disk refused) nor sent (the hub was unreachable)', labelNames: ['kind'], registers: [r] })
+    new Gauge({ name: 'helserom_gateway_spool_write_failures', help: 'Spool writes (and opens) the disk refused', labelNames: ['kind'], registers: [r], collect () {
+      this.reset()
+      for (const [kind, n] of gateway.spoolGuard.failures) this.set({ kind }, n)
+    } })
+    new Gauge({ name: 'helserom_gateway_spool_failing', help: '1 while the disk refuses the spool\'s writes', registers: [r], collect () { this.set(gateway.spoolGuard.fault !== null ? 1 : 0) } })
     new Gauge({ name: 'helserom_gateway_uplink_connected', help: '1 while the MQTT uplink to the hub is up', registers: [r], collect () { this.set(gateway.uplinkConnected ? 1 : 0) } })
     new Gauge({ name: 'helserom_gateway_spool_pending_records', help: 'Records on disk not yet confirmed by the hub', registers: [r], collect () { this.set(gateway.spool.pending) } })
     new Gauge({ name: 'helserom_gateway_spool_bytes', help: 'Bytes of spool segments on disk', registers: [r], collect () { this.set(gateway.spool.bytes) } })
-    new Gauge({ name: 'helserom_gateway_spool_dropped_records', help: 'Undelivered records dropped because the spool bound was hit', registers: [r], collect () { this.set(gateway.spool.dropped) } })
+    new Gauge({ name: 'helserom_gateway_spool_dropped_records', help: 'Undelivered records dropped because the spool bound was hit (since the spool was created)', registers: [r], collect () { this.set(gateway.spool.dropped) } })
     new Gauge({ name: 'helserom_gateway_forwarded_records', help: 'Records sent to the hub by the spool forwarder', labelNames: ['historical'], registers: [r], collect () {
       this.set({ historical: 'false' }, gateway.forwarder.sent - gateway.forwarder.sentHistorical)
       this.set({ historical: 'true' }, gateway.forwarder.sentHistorical)

@@ -1,9 +1,12 @@
 // helserom-room: the config node for one room. It holds the connection to the room's local
 // broker (one per room node, shared by every node that uses it) and what is known of the room:
 // inside a helserom gateway, the gateway tells it the broker, room, admin token, profiles and
-// devices (RED.settings.helserom); in any other Node-RED, Broker and Room are filled in.
+// devices (RED.settings.helserom); in any other Node-RED, Broker, Room and Token are filled in.
+// The broker gives readings (patient data) only to a client with a secret: the admin token, or
+// inside the gateway without one, the reader secret the gateway gives its own Node-RED.
 module.exports = function (RED) {
   'use strict'
+  const mqtt = require('mqtt')
   const { RoomLink } = require('./lib/room-link')
   const { isSlug } = require('./lib/topics')
 
@@ -17,13 +20,18 @@ module.exports = function (RED) {
     node.roomName = (gateway && gateway.roomName) || node.room
     node.timezone = (gateway && gateway.timezone) || undefined
     const token = (node.credentials && node.credentials.token) || (gateway && gateway.adminToken) || undefined
+    // Reading only: the link logs in with it, but still knows it may not send commands.
+    const readerToken = token === undefined && gateway ? gateway.readerToken : undefined
+    const connect = readerToken
+      ? (url, options) => mqtt.connect(url, { ...options, username: 'node-red', password: readerToken })
+      : undefined
 
     node.problem = !node.broker
       ? 'no broker: outside a helserom gateway, set Broker (e.g. mqtt://gateway:1884)'
       : !isSlug(node.room) ? `room "${node.room}" is not a room id (e.g. rodoy-1)` : null
     node.link = node.problem
       ? null
-      : new RoomLink({ url: node.broker, room: node.room, token, clientId: `node-red-${node.room}-${node.id}`.slice(0, 64) })
+      : new RoomLink({ url: node.broker, room: node.room, token, clientId: `node-red-${node.room}-${node.id}`.slice(0, 64), ...(connect ? { connect } : {}) })
 
     /** The camera preset of a consultation profile, when the room config names one. */
     node.profilePreset = function (profile) {

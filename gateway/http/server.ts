@@ -52,12 +52,20 @@ export async function startGatewayHttp (gateway: Gateway, options: GatewayHttpOp
   app.get('/', async (_req, reply) => await reply.redirect('/light'))
 
   app.get('/healthz', async () => ({
-    status: 'ok',
+    // Degraded: the box runs, but its disk refuses the spool's writes (nothing survives an outage).
+    status: gateway.spoolGuard.fault === null ? 'ok' : 'degraded',
     room: gateway.room,
     boot: gateway.boot,
     startedAt: gateway.startedAt,
     uplink: { connected: gateway.uplinkConnected, since: gateway.uplink.since, lastError: gateway.uplink.lastError },
-    spool: { pending: gateway.spool.pending, dropped: gateway.spool.dropped, bytes: gateway.spool.bytes },
+    spool: {
+      pending: gateway.spool.pending,
+      dropped: gateway.spool.dropped,
+      lastDroppedAt: gateway.spool.lastDroppedAt,
+      bytes: gateway.spool.bytes,
+      writeFailures: gateway.spoolGuard.failuresTotal,
+      failing: gateway.spoolGuard.fault
+    },
     devices: gateway.devices().reduce<Record<string, number>>((acc, d) => ({ ...acc, [d.state]: (acc[d.state] ?? 0) + 1 }), {})
   }))
 

@@ -125,6 +125,7 @@ function nodeSettings (gateway: Gateway): HelseromNodeSettings {
     timezone: config.timezone,
     mqttUrl: gateway.urls.mqtt,
     ...(gateway.adminToken !== undefined ? { adminToken: gateway.adminToken } : {}),
+    readerToken: gateway.localReaderToken,
     profiles: Object.fromEntries(Object.entries(config.profiles).map(([id, p]) => [id, {
       label: p.label, ...(p.preset !== undefined ? { preset: p.preset } : {})
     }])),

@@ -15,6 +15,8 @@ export interface HelseromNodeSettings {
   mqttUrl: string
   /** The local admin token: lets the command node send commands. Never shown in the editor. */
   adminToken?: string
+  /** Lets the nodes read readings from the local broker when there is no admin token. Never shown. */
+  readerToken?: string
   profiles: Record<string, { label: LocalizedText, preset?: string }>
   devices: Array<{ id: string, kind: string, name: string }>
 }

@@ -6,8 +6,10 @@
 // the hub drops them by (device, boot, seq).
 //
 // Layout: `seg-<n>.log` files of JSON lines, oldest first, and `cursor.json` = the first record
-// not yet acknowledged. When the bound is hit the oldest segment is dropped and its undelivered
-// records are counted, never silently lost.
+// not yet acknowledged, with the count of records ever dropped. When the bound is hit the oldest
+// segment is dropped and its undelivered records are counted (across restarts), never silently lost.
+// A write the disk refuses throws to the caller, and leaves the spool able to write again once the
+// disk takes writes again.
 import {
   closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync,
   readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync
@@ -46,6 +48,7 @@ export interface SpoolOptions {
   /** The cursor is persisted at most this often (a crash re-sends at most this window). */
   cursorIntervalMs?: number
   log?: Logger
+  clock?: () => number
 }
 
 interface Segment {
@@ -57,6 +60,12 @@ interface Segment {
 interface Cursor {
   segment: number
   offset: number
+}
+
+/** What `cursor.json` holds: the cursor, and what was dropped (kept across restarts, reported to the hub). */
+interface CursorFile extends Cursor {
+  dropped?: number
+  lastDroppedAt?: number
 }
 
 const SEGMENT_RE = /^seg-(\d{12})\.log$/
@@ -75,11 +84,16 @@ export class StoreAndForwardSpool {
   private readonly outstanding: Array<{ entry: SpoolEntry, acked: boolean }> = []
   private dirty = false
   private cursorDirty = false
+  /** A segment was begun in this process (after that, a full one is never reopened to continue). */
+  private rotated = false
   private syncTimer: NodeJS.Timeout | null = null
   private cursorTimer: NodeJS.Timeout | null = null
   private readonly segmentBytes: number
-  /** Undelivered records dropped because the bound was hit (reported, never silent). */
+  /** Undelivered records dropped because the bound was hit, ever (persisted; reported, never silent). */
   dropped = 0
+  /** When the last of them was dropped (ms since epoch), null if never. */
+  lastDroppedAt: number | null = null
+  private opened = false
   /** Lines that could not be read back (torn or corrupt), skipped. */
   corrupt = 0
   appended = 0
@@ -89,10 +103,17 @@ export class StoreAndForwardSpool {
     this.segmentBytes = Math.max(4096, Math.min(options.segmentBytes ?? 4 * 1024 * 1024, Math.floor(options.maxBytes / 4)))
   }
 
-  /** Opens the spool and recovers what a previous run left: a torn last line is cut off. */
+  /**
+   * Opens the spool and recovers what a previous run left: a torn last line is cut off. Throws when
+   * the folder cannot be used; it may be called again later (the disk may have come back).
+   */
   open (): this {
+    if (this.opened) return this
+    this.segments.length = 0
     mkdirSync(this.options.dir, { recursive: true })
-    const found = readdirSync(this.options.dir).map((f) => SEGMENT_RE.exec(f)).filter((m) => m !== null)
+    const found = readdirSync(this.options.dir, { withFileTypes: true })
+      .filter((e) => e.isFile()) // something else under a segment's name is no segment of ours
+      .map((e) => SEGMENT_RE.exec(e.name)).filter((m) => m !== null)
       .map((m) => Number(m[1])).sort((a, b) => a - b)
     for (const n of found) {
       const path = this.path(n)
@@ -118,7 +139,12 @@ export class StoreAndForwardSpool {
     const interval = this.options.syncIntervalMs ?? 1000
     this.syncTimer = setInterval(() => this.sync(), interval)
     this.syncTimer.unref()
+    this.opened = true
     return this
+  }
+
+  get isOpen (): boolean {
+    return this.opened
   }
 
   /** Records written and not yet acknowledged by the hub. */
@@ -137,14 +163,22 @@ export class StoreAndForwardSpool {
     return this.outstanding.length === 0 && this.unreadBytes() === 0
   }
 
-  /** Appends one record; durable against a process crash when this returns. */
+  /**
+   * Appends one record; durable against a process crash when this returns. Throws when the disk
+   * refuses the write (full, read-only, failing): then nothing was appended, and a later append
+   * writes at the same place again.
+   */
   append (record: SpoolRecord): void {
+    if (!this.opened) throw new Error(`spool ${this.options.dir} is not open`)
     const line = Buffer.from(JSON.stringify(record) + '\n')
     let seg = this.segments.at(-1)
     if (seg === undefined || this.writeFd === null || seg.bytes + line.length > this.segmentBytes) {
       seg = this.rotate()
     }
-    writeSync(this.writeFd!, line, 0, line.length, seg.bytes)
+    const written = writeSync(this.writeFd!, line, 0, line.length, seg.bytes)
+    // A full disk may take part of a line; the rest of it would be a torn record. Not counted:
+    // the next append writes over it.
+    if (written < line.length) throw Object.assign(new Error(`spool: only ${written} of ${line.length} bytes written (disk full?)`), { code: 'ENOSPC' })
     seg.bytes += line.length
     seg.records++
     this.appended++
@@ -228,6 +262,8 @@ export class StoreAndForwardSpool {
   }
 
   close (): void {
+    if (!this.opened) return
+    this.opened = false
     if (this.syncTimer !== null) clearInterval(this.syncTimer)
     if (this.cursorTimer !== null) clearTimeout(this.cursorTimer)
     this.syncTimer = null
@@ -253,18 +289,22 @@ export class StoreAndForwardSpool {
 
   private rotate (): Segment {
     if (this.writeFd !== null) {
-      try { fdatasyncSync(this.writeFd) } catch { /* best effort: the next sync retries */ }
-      closeSync(this.writeFd)
+      const fd = this.writeFd
+      // Forgotten before anything can throw: a closed descriptor's number is soon another file's.
+      this.writeFd = null
+      try { fdatasyncSync(fd) } catch { /* best effort: the next sync retries */ }
+      closeSync(fd)
     }
     const last = this.segments.at(-1)
     // Reopening after a restart continues the last segment if it still has room.
-    if (this.writeFd === null && last !== undefined && last.bytes < this.segmentBytes) {
+    if (!this.rotated && last !== undefined && last.bytes < this.segmentBytes) {
       this.writeFd = openSync(this.path(last.n), 'r+')
       last.bytes = fstatSync(this.writeFd).size
       return last
     }
     const n = (last?.n ?? this.cursor.segment - 1) + 1
     this.writeFd = openSync(this.path(n), 'w')
+    this.rotated = true
     const seg = { n, bytes: 0, records: 0 }
     this.segments.push(seg)
     return seg
@@ -276,6 +316,8 @@ export class StoreAndForwardSpool {
       const oldest = this.segments.shift()!
       const undelivered = oldest.n === this.cursor.segment ? oldest.records - this.consumedInCursorSegment : oldest.records
       this.dropped += undelivered
+      if (undelivered > 0) this.lastDroppedAt = (this.options.clock ?? Date.now)()
+      this.cursorDirty = true // the drop count is kept with the cursor
       this.options.log?.warn({ segment: oldest.n, dropped: undelivered, maxBytes: this.options.maxBytes }, 'spool full: dropped the oldest undelivered records')
       rmSync(this.path(oldest.n), { force: true })
       const next = this.segments[0]!
@@ -350,8 +392,10 @@ export class StoreAndForwardSpool {
     const file = join(this.options.dir, 'cursor.json')
     if (!existsSync(file)) return { segment: 0, offset: 0 }
     try {
-      const c = JSON.parse(readFileSync(file, 'utf8')) as Cursor
-      if (Number.isInteger(c.segment) && Number.isInteger(c.offset) && c.offset >= 0) return c
+      const c = JSON.parse(readFileSync(file, 'utf8')) as CursorFile
+      if (Number.isInteger(c.dropped) && c.dropped! >= 0) this.dropped = c.dropped!
+      if (Number.isInteger(c.lastDroppedAt) && c.lastDroppedAt! >= 0) this.lastDroppedAt = c.lastDroppedAt!
+      if (Number.isInteger(c.segment) && Number.isInteger(c.offset) && c.offset >= 0) return { segment: c.segment, offset: c.offset }
     } catch { /* a torn cursor: start from the oldest segment (duplicates, never loss) */ }
     this.options.log?.warn({ file }, 'spool: unreadable cursor, replaying from the oldest record')
     return { segment: 0, offset: 0 }
@@ -360,8 +404,13 @@ export class StoreAndForwardSpool {
   private writeCursor (): void {
     if (!this.cursorDirty) return
     const file = join(this.options.dir, 'cursor.json')
+    const content: CursorFile = {
+      ...this.cursor,
+      ...(this.dropped > 0 ? { dropped: this.dropped } : {}),
+      ...(this.lastDroppedAt !== null ? { lastDroppedAt: this.lastDroppedAt } : {})
+    }
     try {
-      writeFileSync(file + '.tmp', JSON.stringify(this.cursor))
+      writeFileSync(file + '.tmp', JSON.stringify(content))
       renameSync(file + '.tmp', file)
       this.cursorDirty = false
     } catch (err) {

@@ -2,7 +2,7 @@
 // after kill -9, torn writes, and the bound (oldest dropped, and counted).
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
-import { appendFileSync, readdirSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { StoreAndForwardSpool, type SpoolRecord } from '../../gateway/spool/spool.js'
 import { tempDir } from '../helpers/index.js'
@@ -120,4 +120,61 @@ t.test('records appended before kill -9 are all there after it', async (t) => {
   const rest = drainAll(spool)
   t.equal(rest.length, 2000, 'every record not yet confirmed is still there')
   t.same(rest, Array.from({ length: 2000 }, (_, i) => i + 1001))
+})
+
+t.test('the drop count is kept with the spool: a restart does not forget what the bound cost', async (t) => {
+  const dir = tempDir(t)
+  const first = new StoreAndForwardSpool({ dir, maxBytes: 65_536, clock: () => 1_764_000_000_000 }).open()
+  for (let i = 1; i <= 2000; i++) first.append(record(i))
+  const dropped = first.dropped
+  t.ok(dropped > 0, `${dropped} dropped at the bound`)
+  first.close()
+  const second = new StoreAndForwardSpool({ dir, maxBytes: 65_536 }).open()
+  t.teardown(() => second.close())
+  t.equal(second.dropped, dropped, 'the count survives the restart')
+  t.equal(second.lastDroppedAt, 1_764_000_000_000, 'and when it last happened')
+  t.equal(drainAll(second).at(-1), 2000, 'the newest records are still there')
+  second.close()
+  const third = new StoreAndForwardSpool({ dir, maxBytes: 65_536 }).open()
+  t.teardown(() => third.close())
+  t.equal(third.dropped, dropped, 'and survives delivering what is left')
+})
+
+t.test('a segment the disk will not create fails the append, loses nothing written before, and writing resumes once it can', async (t) => {
+  const dir = tempDir(t)
+  const spool = new StoreAndForwardSpool({ dir, maxBytes: 10_000_000, segmentBytes: 4096 }).open()
+  t.teardown(() => spool.close())
+  let i = 0
+  while (readdirSync(dir).filter((f) => f.endsWith('.log')).length < 2) spool.append(record(++i))
+  const segments = readdirSync(dir).filter((f) => f.endsWith('.log')).sort()
+  const next = `seg-${String(Number(/\d+/.exec(segments.at(-1)!)![0]) + 1).padStart(12, '0')}.log`
+  // A directory where the next segment must go: opening it for writing fails, also for root.
+  mkdirSync(join(dir, next))
+  const written = i
+  let failures = 0
+  for (let k = 0; k < 200; k++) {
+    try {
+      spool.append(record(i + 1))
+      i++
+    } catch (err) {
+      failures++
+      t.equal((err as NodeJS.ErrnoException).code, 'EISDIR')
+      break
+    }
+  }
+  t.equal(failures, 1, 'the append that needs the new segment fails')
+  t.throws(() => spool.append(record(i + 1)), { code: 'EISDIR' }, 'and keeps failing while the disk refuses')
+  rmdirSync(join(dir, next))
+  spool.append(record(++i))
+  spool.append(record(++i))
+  t.same(drainAll(spool), Array.from({ length: i }, (_, k) => k + 1), `all ${i} records appended (${written} before the fault) come out, in order`)
+})
+
+t.test('something else under a segment\'s name does not stop the spool from opening', async (t) => {
+  const dir = tempDir(t)
+  mkdirSync(join(dir, 'seg-000000000001.log'))
+  const spool = new StoreAndForwardSpool({ dir, maxBytes: 10_000_000 })
+  t.doesNotThrow(() => spool.open())
+  t.teardown(() => spool.close())
+  t.throws(() => spool.append(record(1)), { code: 'EISDIR' }, 'a write there fails, to the caller')
 })

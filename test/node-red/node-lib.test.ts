@@ -95,7 +95,7 @@ t.test('room link: the retained state is there on connect; readings only when wa
   const { broker, url } = await localBroker(t)
   broker.publish(contract.readiness(ROOM), Buffer.from(JSON.stringify(readiness)), true)
   broker.publish(contract.health(ROOM, 'cam-1'), Buffer.from(JSON.stringify(health)), true)
-  const l = link(t, url)
+  const l = link(t, url, TOKEN) // readings are patient data: the local broker gives them only with the token
   await waitFor('connected', () => l.state === 'connected')
   await waitFor('readiness', () => l.readiness?.level === 'amber')
   await waitFor('camera health', () => l.devices.get('cam-1')?.state === 'ok')
