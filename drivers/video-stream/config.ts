@@ -16,7 +16,7 @@ export const VideoStreamConfig = Type.Object({
   /** Below this a byte stream (HTTP, HLS) counts as degraded; 1500 kbit/s is an HD video stream. */
   minKbps: Type.Number({ minimum: 0, maximum: 1_000_000, default: 1500 }),
   pollIntervalMs: Type.Integer({ minimum: 200, maximum: 3_600_000, default: 15_000 }),
-  /** How long a byte stream is read to measure its bitrate. */
+  /** How long a byte stream is read to measure its bitrate (and an RTSP stream played, when the pre-session check times it). */
   measureWindowMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 2000 }),
   /** Connect + first answer; past it the source counts as not answering. */
   timeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 5000 }),

@@ -1,6 +1,7 @@
 // A minimal RTSP/1.0 client connection (RFC 2326) over node:net or node:tls: enough to ask a camera
-// OPTIONS and DESCRIBE and read its answers. No SETUP/PLAY: the gateway only checks that the camera
-// offers a video stream; it never pulls the media. Responses are parsed by `parseRtspResponse`.
+// OPTIONS and DESCRIBE and read its answers, and — for the pre-session check's bitrate, never the
+// routine poll — to SETUP and PLAY with RTP interleaved on the connection (§10.12) and hand each
+// `$`-framed packet to a listener. Responses are parsed by `parseRtspResponse`.
 import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { abortReason } from './deadline.js'
@@ -85,12 +86,17 @@ export interface RtspEndpoint {
   tlsVerify: boolean
 }
 
+/** An RTP or RTCP packet interleaved on the RTSP connection (RFC 2326 §10.12). */
+export type InterleavedListener = (channel: number, packet: Buffer) => void
+
 /** One TCP (or TLS) connection to an RTSP server; requests go one at a time, each with its CSeq. */
 export class RtspConnection {
   private buffer: Buffer = Buffer.alloc(0)
   private cseq = 0
   private waiting: { resolve: (r: RtspResponse) => void, reject: (e: unknown) => void } | null = null
   private closedWith: unknown = null
+  /** Receives the interleaved packets after PLAY; without one they are read and dropped. */
+  onInterleaved: InterleavedListener | null = null
 
   private constructor (private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => { this.onData(chunk) })
@@ -153,20 +159,34 @@ export class RtspConnection {
 
   private onData (chunk: Buffer): void {
     if (chunk.length > 0) this.buffer = Buffer.concat([this.buffer, chunk])
-    if (this.waiting === null || this.buffer.length === 0) {
-      if (this.buffer.length > MAX_HEADER_BYTES + MAX_BODY_BYTES) this.fail(new ProbeError({ kind: 'protocol', detail: 'the RTSP server sends data nobody asked for' }))
-      return
+    for (;;) {
+      this.takeInterleaved()
+      if (this.waiting === null || this.buffer.length === 0 || this.buffer[0] === 0x24) break
+      try {
+        const parsed = parseRtspResponse(this.buffer)
+        if (parsed === null) break
+        this.buffer = parsed.rest
+        const waiting = this.waiting
+        this.waiting = null
+        waiting.resolve(parsed.response)
+      } catch (err) {
+        this.fail(err)
+        return
+      }
     }
-    try {
-      const parsed = parseRtspResponse(this.buffer)
-      if (parsed === null) return
-      this.buffer = parsed.rest
-      const waiting = this.waiting
-      this.waiting = null
-      waiting.resolve(parsed.response)
-    } catch (err) {
-      this.fail(err)
+    if (this.buffer.length > MAX_HEADER_BYTES + MAX_BODY_BYTES) this.fail(new ProbeError({ kind: 'protocol', detail: 'the RTSP server sends data nobody asked for' }))
+  }
+
+  /** Hands every whole `$` + channel + length frame at the front of the buffer to the listener. */
+  private takeInterleaved (): void {
+    let offset = 0
+    while (this.buffer[offset] === 0x24 && this.buffer.length >= offset + 4) {
+      const length = this.buffer.readUInt16BE(offset + 2)
+      if (this.buffer.length < offset + 4 + length) break
+      this.onInterleaved?.(this.buffer[offset + 1]!, this.buffer.subarray(offset + 4, offset + 4 + length))
+      offset += 4 + length
     }
+    if (offset > 0) this.buffer = this.buffer.subarray(offset)
   }
 
   private fail (err: unknown): void {

@@ -1,19 +1,28 @@
 // Probes an rtsp:// (or rtsps://) source the way a video client starts: OPTIONS, then DESCRIBE with
 // `Accept: application/sdp` (RFC 2326 §10.1, §10.2), answering a 401 with Basic or Digest auth
 // (§15 / RFC 2617) and following a redirect (3xx + Location, §11.3). The SDP tells whether there is
-// a video track and which codec it has.
+// a video track and which codec it has. Asked to `play` (the pre-session check, never the routine
+// poll), it goes on as a player does — SETUP of the video track with RTP interleaved on the same TCP
+// connection (§10.4, §10.12), PLAY — counts the video RTP bytes for the measuring window, and says
+// TEARDOWN: the stream's real bitrate, through any firewall that lets RTSP itself through.
 import type { MetricValue } from '../contract.js'
 import { Authenticator, parseChallenges, pickChallenge } from './auth.js'
 import type { Credentials, StreamTarget } from './config.js'
 import { deadline } from './deadline.js'
 import { spsFromSpropParameterSets } from './h264-sps.js'
 import { classifyError, failed, ProbeError, round, type StreamProbe } from './probe.js'
-import { header, RtspConnection, type RtspEndpoint, type RtspResponse } from './rtsp-client.js'
 import { parseSdp, videoMedia } from './sdp.js'
+import { header, RtspConnection, type InterleavedListener, type RtspEndpoint, type RtspResponse } from './rtsp-client.js'
+import { measureRtspPlay } from './rtsp-play.js'
 
 const MAX_REDIRECTS = 2
 
-export async function probeRtsp (target: StreamTarget, stop: AbortSignal): Promise<StreamProbe> {
+export interface RtspProbeOptions {
+  /** Pull the video for `target.measureWindowMs` and time it (SETUP + PLAY); default: DESCRIBE only. */
+  play?: boolean
+}
+
+export async function probeRtsp (target: StreamTarget, stop: AbortSignal, mode: RtspProbeOptions = {}): Promise<StreamProbe> {
   const metrics: Record<string, MetricValue> = { scheme: target.scheme }
   const session = new RtspSession(target.credentials)
   let url = new URL(target.url.href)
@@ -49,7 +58,12 @@ export async function probeRtsp (target: StreamTarget, stop: AbortSignal): Promi
       }
       if (described.status === 404) throw new ProbeError({ kind: 'not-found', status: 404, detail: `RTSP DESCRIBE ${uri}: 404 ${described.reason}` })
       if (described.status !== 200) throw new ProbeError({ kind: 'status', status: described.status, detail: `RTSP DESCRIBE ${uri}: ${described.status} ${described.reason}` })
-      return describeResult(described, metrics)
+      const result = describeResult(described, metrics)
+      if (mode.play === true && result.hasVideo === true) {
+        result.kbps = await measureRtspPlay(session, { uri, described, windowMs: target.measureWindowMs, timeoutMs: target.timeoutMs, stop }, metrics)
+        metrics.kbps = result.kbps === null ? null : round(result.kbps)
+      }
+      return result
     }
   } catch (err) {
     return failed(classifyError(err, `RTSP ${target.host}:${target.port}`), metrics)
@@ -82,8 +96,8 @@ function describeResult (described: RtspResponse, metrics: Record<string, Metric
   return { failure: null, metrics, hasVideo: video !== null, kbps: null, answerMs: round(answerMs) }
 }
 
-/** One connection plus the auth state that carries from OPTIONS to DESCRIBE. */
-class RtspSession {
+/** One connection plus the auth state that carries from OPTIONS to DESCRIBE (and SETUP, PLAY). */
+export class RtspSession {
   private connection: RtspConnection | null = null
   private endpoint: RtspEndpoint | null = null
   private authenticator: Authenticator | null = null
@@ -123,6 +137,22 @@ class RtspSession {
       throw new ProbeError({ kind: 'auth', status: 401, detail: `RTSP ${method}: the username or password was refused (${challenge.scheme})` })
     }
     return response
+  }
+
+  /** Receives the RTP/RTCP packets interleaved on the connection after PLAY. */
+  onInterleaved (listener: InterleavedListener | null): void {
+    if (this.connection !== null) this.connection.onInterleaved = listener
+  }
+
+  /** Ends a played session (§10.7), as a player does; the answer is waited for briefly and not needed. */
+  async teardown (uri: string, session: string, timeoutMs: number, stop: AbortSignal): Promise<void> {
+    if (this.isClosed) return
+    await this.send('TEARDOWN', uri, { Session: session }, timeoutMs, stop).catch(() => {})
+  }
+
+  /** Whether the server has closed (or we have). */
+  get isClosed (): boolean {
+    return this.connection?.isClosed !== false
   }
 
   close (): void {

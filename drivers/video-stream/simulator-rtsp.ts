@@ -1,11 +1,16 @@
 // The RTSP side of the video-stream simulator: answers OPTIONS and DESCRIBE (RFC 2326 §10.1, §10.2)
 // as an IP camera does, with an H.264 + AAC SDP (or audio only in `no-video` mode), optionally behind
-// Basic or Digest auth (§15 / RFC 2617). Media methods (SETUP, PLAY …) get 501: the gateway never
-// pulls media, and no RTP is sent. Outages: `offline` closes the port, `hang` accepts and never answers.
+// Basic or Digest auth (§15 / RFC 2617); and SETUP, PLAY and TEARDOWN (§10.4, §10.5, §10.7) of the
+// video track with RTP interleaved on the connection (§10.12), sending H.264 RTP (RFC 6184, FU-A) at
+// the configured bitrate. It never sends RTP over UDP: a SETUP asking for UDP gets 461 Unsupported
+// Transport, and so does one asking for TCP when set up as a camera that only streams over UDP
+// (`udpOnly`), which no client can time through a NAT. Outages: `offline` closes the port and drops every
+// connection, `hang` accepts and never answers and stalls the streams already playing.
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type Socket } from 'node:net'
 import { SimulatorPort } from '../simulator-port.js'
 import { parseChallenges } from './auth.js'
+import { RtpVideoSender } from './simulator-rtp.js'
 
 export interface SimulatedAuth {
   username: string
@@ -24,12 +29,16 @@ export interface RtspResponderState {
   latencyMs: number
   /** The SDP to answer DESCRIBE with, built fresh for each request. */
   sdp: () => string
+  /** The video bitrate a played stream is sent at. */
+  kbps: number
+  /** A camera set to stream over UDP only: RTP interleaved on the connection is refused. */
+  udpOnly: boolean
 }
 
 export class RtspResponder {
   readonly realm = 'Jodapro'
   /** Counts, for tests: what was asked and how often auth was refused. */
-  readonly counts = { options: 0, describe: 0, unauthorized: 0 }
+  readonly counts = { options: 0, describe: 0, unauthorized: 0, setup: 0, play: 0, teardown: 0 }
   private readonly port: SimulatorPort
   private nonce = randomBytes(16).toString('hex')
 
@@ -57,6 +66,8 @@ export class RtspResponder {
 
   private accept (socket: Socket): void {
     socket.on('error', () => socket.destroy())
+    const streams = new RtspConnectionStreams()
+    socket.once('close', () => streams.stopAll())
     let buffer = Buffer.alloc(0)
     socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk])
@@ -69,14 +80,14 @@ export class RtspResponder {
         if (buffer.length < end + 4 + length) return
         buffer = buffer.subarray(end + 4 + length)
         if (this.state.mode === 'hang') continue // swallow the request: a camera whose software froze
-        if (this.state.latencyMs <= 0) { this.answer(socket, head); continue }
-        const timer = setTimeout(() => { if (!socket.destroyed) this.answer(socket, head) }, this.state.latencyMs)
+        if (this.state.latencyMs <= 0) { this.answer(socket, head, streams); continue }
+        const timer = setTimeout(() => { if (!socket.destroyed) this.answer(socket, head, streams) }, this.state.latencyMs)
         socket.once('close', () => clearTimeout(timer))
       }
     })
   }
 
-  private answer (socket: Socket, head: string): void {
+  private answer (socket: Socket, head: string, streams: RtspConnectionStreams): void {
     const [requestLine = '', ...headerLines] = head.split('\r\n')
     const headers = new Map<string, string>()
     for (const line of headerLines) {
@@ -100,11 +111,35 @@ export class RtspResponder {
     }
     if (method === 'OPTIONS') {
       this.counts.options++
-      reply('200 OK', { Public: 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER' })
+      reply('200 OK', { Public: 'OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN' })
     } else if (method === 'DESCRIBE') {
       this.counts.describe++
       const base = uri.endsWith('/') ? uri : `${uri}/`
       reply('200 OK', { 'Content-Type': 'application/sdp', 'Content-Base': base }, this.state.sdp())
+    } else if (method === 'SETUP') {
+      this.counts.setup++
+      const transport = headers.get('transport') ?? ''
+      const channels = /RTP\/AVP\/TCP[^,]*interleaved=(\d+)(?:-(\d+))?/i.exec(transport)
+      if (!/trackID=1$/.test(uri)) { reply('404 Not Found'); return } // only the video track plays
+      if (channels === null || this.state.udpOnly) { reply('461 Unsupported Transport'); return }
+      const rtp = Number(channels[1])
+      const session = streams.setup(rtp)
+      reply('200 OK', { Transport: `RTP/AVP/TCP;unicast;interleaved=${rtp}-${rtp + 1}`, Session: `${session};timeout=60` })
+    } else if (method === 'PLAY' || method === 'TEARDOWN') {
+      const session = headers.get('session')?.split(';')[0]?.trim() ?? ''
+      if (!streams.has(session)) { reply('454 Session Not Found'); return }
+      if (method === 'TEARDOWN') {
+        this.counts.teardown++
+        streams.stop(session)
+        reply('200 OK')
+        return
+      }
+      this.counts.play++
+      reply('200 OK', { Session: session, Range: 'npt=now-', 'RTP-Info': `url=${uri.replace(/\/?$/, '/')}trackID=1;seq=0;rtptime=0` })
+      streams.play(session, socket, {
+        kbps: () => this.state.kbps,
+        sending: () => this.state.mode === 'online'
+      })
     } else {
       reply('501 Not Implemented')
     }
@@ -134,5 +169,36 @@ export class RtspResponder {
       ? md5(`${ha1}:${this.nonce}:${p.nc ?? ''}:${p.cnonce ?? ''}:auth:${ha2}`)
       : md5(`${ha1}:${this.nonce}:${ha2}`)
     return p.response === expected
+  }
+}
+
+/** The sessions set up on one connection, each with the RTP sender once it plays. */
+class RtspConnectionStreams {
+  private readonly sessions = new Map<string, { channel: number, sender: RtpVideoSender | null }>()
+
+  setup (channel: number): string {
+    const id = randomBytes(6).toString('hex')
+    this.sessions.set(id, { channel, sender: null })
+    return id
+  }
+
+  has (id: string): boolean {
+    return this.sessions.has(id)
+  }
+
+  play (id: string, socket: Socket, source: { kbps: () => number, sending: () => boolean }): void {
+    const session = this.sessions.get(id)
+    if (session === undefined || session.sender !== null) return
+    session.sender = new RtpVideoSender(socket, session.channel, source)
+    session.sender.start()
+  }
+
+  stop (id: string): void {
+    this.sessions.get(id)?.sender?.stop()
+    this.sessions.delete(id)
+  }
+
+  stopAll (): void {
+    for (const id of [...this.sessions.keys()]) this.stop(id)
   }
 }

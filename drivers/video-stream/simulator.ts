@@ -1,8 +1,8 @@
 // A simulated stream source for tests, the demo and `helserom simulate video-stream`: a Jodapro-like
-// camera with an RTSP responder and an HTTP stream source side by side, with controls for what goes
-// wrong in a room: the camera switched off (`offline`), its software frozen (`hang`), a weak link
-// (`setKbps`), a sluggish camera (`setLatency`), the video encoder off (`setNoVideo`), a frozen live
-// stream, a flat battery.
+// camera with an RTSP responder (which plays RTP over TCP at the set bitrate) and an HTTP stream
+// source side by side, with controls for what goes wrong in a room: the camera switched off
+// (`offline`), its software frozen (`hang`), a weak link (`setKbps`), a sluggish camera
+// (`setLatency`), the video encoder off (`setNoVideo`), a frozen live stream, a flat battery.
 import { randomBytes } from 'node:crypto'
 import type { RunningSimulator } from '../contract.js'
 import type { VideoStreamConfig } from './config.js'
@@ -31,6 +31,8 @@ export interface VideoStreamSimulatorOptions {
   width?: number
   height?: number
   noVideo?: boolean
+  /** RTSP: a camera that streams over UDP only, so RTP interleaved on the connection is refused (461). */
+  udpOnly?: boolean
   /** The status endpoint's battery level; null leaves statusUrl out of deviceConfig. Default 87. */
   batteryPct?: number | null
   /** Driver settings merged into deviceConfig (e.g. a short pollIntervalMs for tests). */
@@ -41,7 +43,7 @@ export interface VideoStreamSimulator extends RunningSimulator {
   readonly urls: { rtsp: string, mjpeg: string, bytes: string, hls: string, status: string }
   readonly mode: OutageMode
   /** What the RTSP side was asked, and how often it refused credentials. */
-  readonly rtspCounts: { options: number, describe: number, unauthorized: number }
+  readonly rtspCounts: RtspResponder['counts']
   /** The camera loses power or network: its ports refuse connections. */
   offline: () => Promise<void>
   /** The camera's software freezes: connections are accepted, nothing is answered. */
@@ -78,6 +80,8 @@ export async function startVideoStreamSimulator (options: VideoStreamSimulatorOp
   const rtsp = new RtspResponder({
     get mode () { return state.mode },
     get latencyMs () { return state.latencyMs },
+    get kbps () { return state.kbps },
+    udpOnly: options.udpOnly ?? false,
     auth,
     sdp: () => cameraSdp({ host: options.publicHost ?? host, sessionId, width: state.width, height: state.height, fps: 25, kbps: state.kbps, noVideo: state.noVideo })
   }, host, options.rtspPort ?? 0)

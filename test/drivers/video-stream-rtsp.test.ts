@@ -1,12 +1,14 @@
 // The video-stream driver against the simulator's RTSP side over real loopback sockets: Digest and
 // Basic auth (credentials in the entry or in the URL), refused credentials, an audio-only SDP, a
-// camera that hangs or is switched off, and servers that do not speak RTSP at all.
+// camera that hangs or is switched off, servers that do not speak RTSP at all; and timing the stream
+// (stream.measure) by playing it over TCP.
 import t from 'tap'
 import type { Test } from 'tap'
 import { createServer, type Socket } from 'node:net'
 import { videoStreamDriver } from '../../drivers/video-stream/index.js'
 import { startVideoStreamSimulator, type VideoStreamSimulatorOptions } from '../../drivers/video-stream/simulator.js'
-import type { DriverHealth } from '../../drivers/contract.js'
+import { DeviceCommandError, type Driver, type DriverHealth } from '../../drivers/contract.js'
+import type { StreamMeasurement } from '../../drivers/video-stream/driver.js'
 import { waitFor } from '../helpers/index.js'
 import { runDriver, type RecordingSink } from './driver-contract.js'
 
@@ -164,4 +166,61 @@ t.test('a broken entry is reported as health, not thrown', async (t) => {
   const h = await healthWith(sink, 'config reason', coded('video-stream.config'))
   t.equal(h.state, 'down')
   t.match(h.reason?.message.en, /url/)
+})
+
+// stream.measure: the pre-session check's bitrate. The routine poll only describes the stream; the
+// command plays it (SETUP + PLAY, RTP interleaved over TCP) for the window and counts the video bytes.
+async function measure (driver: Driver, windowMs = 1500): Promise<StreamMeasurement> {
+  return await driver.command!('stream.measure', { windowMs }) as StreamMeasurement
+}
+
+t.test('stream.measure plays RTSP over TCP and reads the bitrate the camera sends; the poll never plays', async (t) => {
+  const sim = await startVideoStreamSimulator({ stream: 'rtsp', batteryPct: null, kbps: 4000, auth: { username: 'helserom', password: 'sjø&fjell', scope: 'all' }, driver: fast })
+  t.teardown(sim.stop)
+  const { driver, sink } = await runDriver(t, videoStreamDriver, { id: 'jodapro-1', name: 'Jodapro', kind: 'video-stream', ...sim.deviceConfig })
+  await healthWith(sink, 'ok', isOk)
+  await waitFor('a few polls', () => sim.rtspCounts.describe >= 3)
+  t.equal(sim.rtspCounts.setup, 0, 'the routine poll pulls no media')
+
+  const full = await measure(driver)
+  t.comment(`simulator at 4000 kbit/s: measured ${full.kbps} kbit/s over ${full.windowMs} ms`)
+  t.equal(full.scheme, 'rtsp')
+  t.ok(full.kbps !== null && Math.abs(full.kbps - 4000) <= 400, `within 10 % of 4000 kbit/s (${full.kbps})`)
+  t.match(sim.rtspCounts, { setup: 1, play: 1 }, 'one SETUP and one PLAY, behind Digest auth on every request')
+  await waitFor('TEARDOWN', () => sim.rtspCounts.teardown === 1)
+
+  sim.setKbps(800)
+  const low = await measure(driver)
+  t.comment(`simulator at 800 kbit/s: measured ${low.kbps} kbit/s`)
+  t.ok(low.kbps !== null && Math.abs(low.kbps - 800) <= 80, `within 10 % of 800 kbit/s (${low.kbps})`)
+})
+
+t.test('stream.measure: a camera that hangs while playing reads low; a switched-off one is a failure with the driver\'s sentence', async (t) => {
+  const { sim, sink } = await camera(t, { kbps: 3000 })
+  const driver = (await runDriver(t, videoStreamDriver, { id: 'jodapro-2', name: 'Jodapro', kind: 'video-stream', ...sim.deviceConfig })).driver
+  await healthWith(sink, 'ok', isOk)
+  const measuring = measure(driver, 2000)
+  await waitFor('playing', () => sim.rtspCounts.play >= 1)
+  await new Promise((resolve) => setTimeout(resolve, 600))
+  await sim.hang() // the stream stalls for the rest of the window
+  const stalled = await measuring
+  await sim.restore()
+  t.comment(`hung after about 0.6 s of a 2 s window: ${stalled.kbps} kbit/s`)
+  t.ok(stalled.kbps !== null && stalled.kbps < 0.6 * 3000, 'well below what the camera sends when it works')
+
+  await sim.offline()
+  const err = await measure(driver).then(() => null, (e: unknown) => e)
+  t.ok(err instanceof DeviceCommandError, 'refused: an error with a reason')
+  t.equal((err as DeviceCommandError).reason.code, 'video-stream.refused')
+  t.equal((err as DeviceCommandError).reason.message.nb, 'Jodapro sender ikke video — sjekk at kameraet er slått på og koblet til nettet')
+})
+
+t.test('stream.measure: a camera that only streams over UDP cannot be timed — not measured, not a failure', async (t) => {
+  const { sim, sink } = await camera(t, { udpOnly: true })
+  const driver = (await runDriver(t, videoStreamDriver, { id: 'jodapro-3', name: 'Jodapro', kind: 'video-stream', ...sim.deviceConfig })).driver
+  await healthWith(sink, 'ok', isOk)
+  const result = await measure(driver)
+  t.equal(result.kbps, null)
+  t.match(result.unmeasured, /461 Unsupported Transport/)
+  t.equal(sim.rtspCounts.play, 0)
 })
