@@ -14,7 +14,8 @@ import { EchoProbe, type TrainResult } from './echo-probe.js'
 import { StunProbe } from './stun-probe.js'
 import { pathStats, pruneSamples, type PathStats, type ProbeSample } from './path-stats.js'
 import { ThroughputProbe, type ThroughputResult } from './throughput-probe.js'
-import { changeMatters, decideThroughputTest, trainEstimate } from './throughput-policy.js'
+import { HUB_REFUSED_STATUS, hubProbeAuth } from './hub-credentials.js'
+import { changeMatters, decideThroughputTest, publishableEstimate, scaledTrain, trainEstimate } from './throughput-policy.js'
 import { counterRate, interfaceOfAddress, readInterfaceCounters, readLinkSpeedMbps, utilisationPct, type InterfaceCounters } from './interface-load.js'
 import type { TrendPoint } from '../../protocol/linear-fit.js'
 import { timeToThreshold } from './trend.js'
@@ -40,6 +41,9 @@ interface LastTest {
   trainUp: number | null | undefined
   trainDown: number | null | undefined
 }
+
+/** A cycle's bandwidth each way for the trend (undefined: no reading this cycle). */
+interface BandwidthPoint { up: number | undefined, down: number | undefined }
 
 export interface ThroughputOutcome extends ThroughputResult {
   at: number
@@ -75,6 +79,10 @@ export class NetworkMonitor implements GatewayExtension {
   private testInFlight: Promise<ThroughputOutcome> | null = null
   private published: { up: number | null, down: number | null, source: 'test' | 'train' | null, at: number | null } = { up: null, down: null, source: null, at: null }
   private readonly sessionDrops = { up: 0, down: 0 }
+  /** The hub answered 401 to the last throughput test: it does not accept our credentials. */
+  private hubRefused = false
+  /** A figure from the train was published within the gap after a test, and waits for a test to confirm it. */
+  private unconfirmed = false
   private recentTrains: TrainResult[] = []
   /** The latest train, which an on-demand test between cycles is compared with later. */
   private lastTrain: TrainResult | undefined
@@ -155,7 +163,21 @@ export class NetworkMonitor implements GatewayExtension {
     }
     await this.throughputIfDue(train)
     if (this.stopped) return null
-    return await this.publish()
+    return await this.publish(this.bandwidthTrendPoint(train))
+  }
+
+  /**
+   * This cycle's bandwidth each way for the trend: the train scaled to the last test's units, so the
+   * trend follows the link every cycle rather than only at tests (every half hour). Without trains,
+   * the published figures.
+   */
+  private bandwidthTrendPoint (train: TrainResult | undefined): BandwidthPoint {
+    if (!this.config.train.enabled) return { up: this.published.up ?? undefined, down: this.published.down ?? undefined }
+    const test = this.config.throughput.enabled ? this.lastTest : null
+    return {
+      up: scaledTrain({ tested: test?.up ?? null, trainAtTest: test?.trainUp, trainNow: train?.upMbps, need: 0 }),
+      down: scaledTrain({ tested: test?.down ?? null, trainAtTest: test?.trainDown, trainNow: train?.downMbps, need: 0 })
+    }
   }
 
   private async open (path: Path): Promise<void> {
@@ -181,16 +203,25 @@ export class NetworkMonitor implements GatewayExtension {
       this.trainOnly(train, now)
       return
     }
+    // The first test waits for the second cycle: later trains are scaled by the train read at the
+    // test, and the first train is read while the gateway is still starting up (often off, or lost).
+    if (this.lastTest === null && this.config.train.enabled && this.cycles < 2) return
     const view = sessionView(gateway.config, gateway.schedule, now)
-    const need = view.profile?.network
+    const need = { up: view.profile?.network.minUpMbps ?? 0, down: view.profile?.network.minDownMbps ?? 0 }
     const ratio = this.config.throughput.changeRatio
+    const tested = { up: this.lastTest?.up ?? null, down: this.lastTest?.down ?? null }
     const estimate = {
-      up: trainEstimate({ tested: this.lastTest?.up ?? null, trainAtTest: this.lastTest?.trainUp, trainNow: train?.upMbps, need: need?.minUpMbps ?? 0 }, ratio),
-      down: trainEstimate({ tested: this.lastTest?.down ?? null, trainAtTest: this.lastTest?.trainDown, trainNow: train?.downMbps, need: need?.minDownMbps ?? 0 }, ratio)
+      up: trainEstimate({ tested: tested.up, trainAtTest: this.lastTest?.trainUp, trainNow: train?.upMbps, need: need.up }, ratio),
+      down: trainEstimate({ tested: tested.down, trainAtTest: this.lastTest?.trainDown, trainNow: train?.downMbps, need: need.down }, ratio)
     }
     const matters = {
-      up: changeMatters(this.published.up, estimate.up, need?.minUpMbps ?? 0),
-      down: changeMatters(this.published.down, estimate.down, need?.minDownMbps ?? 0)
+      up: changeMatters(this.published.up, estimate.up, need.up),
+      down: changeMatters(this.published.down, estimate.down, need.down)
+    }
+    // What the train lets us publish for each change that matters, without a test.
+    const figure = (dir: 'up' | 'down'): number | undefined => {
+      const est = estimate[dir]
+      return matters[dir] && est !== undefined ? publishableEstimate(est, tested[dir], need[dir]) : undefined
     }
     const decision = decideThroughputTest({
       now,
@@ -200,19 +231,27 @@ export class NetworkMonitor implements GatewayExtension {
       everyMs: this.config.throughput.everyMinutes * 60_000,
       quietBeforeMs: this.config.throughput.quietBeforeMinutes * 60_000,
       minGapMs: this.config.throughput.minGapSeconds * 1000,
-      changed: matters.up || matters.down
+      changed: matters.up || matters.down,
+      trainCanTell: (['up', 'down'] as const).every((dir) => !matters[dir] || figure(dir) !== undefined),
+      unconfirmed: this.unconfirmed
     })
     if (decision.run) {
-      if (decision.why === 'change') this.options.log.info({ estimate }, 'the packet train says the link changed: measuring throughput now')
+      if (decision.why === 'change' || decision.why === 'confirm') this.options.log.info({ estimate, why: decision.why }, 'the packet train says the link changed: measuring throughput now')
       await this.measureThroughput(train)
       return
     }
-    // No test allowed now: a change the train keeps seeing is published from the train itself.
+    // No test allowed now: a change the train sees is published from the train itself — at once when
+    // only the gap holds the test back (a test confirms it when the gap allows), after a few cycles
+    // running when a consultation does (no test may confirm it then).
     for (const dir of ['up', 'down'] as const) {
-      const est = estimate[dir]
-      if (!matters[dir] || est === undefined || decision.blockedBy === null) { this.sessionDrops[dir] = 0; continue }
-      if (++this.sessionDrops[dir] >= CONFIRM_CYCLES_IN_SESSION && Number.isFinite(est)) {
-        this.published = { ...this.published, [dir]: est, source: 'train', at: now }
+      const value = figure(dir)
+      if (value === undefined || decision.blockedBy === null) { this.sessionDrops[dir] = 0; continue }
+      if (decision.blockedBy === 'gap' || ++this.sessionDrops[dir] >= CONFIRM_CYCLES_IN_SESSION) {
+        this.published = { ...this.published, [dir]: value, source: 'train', at: now }
+        if (decision.blockedBy === 'gap') {
+          this.unconfirmed = true
+          this.options.log.info({ direction: dir, mbps: value }, 'the packet train says the link changed: published its estimate, a test confirms it when the gap allows')
+        }
       }
     }
   }
@@ -238,8 +277,12 @@ export class NetworkMonitor implements GatewayExtension {
     const run = async (): Promise<ThroughputOutcome> => {
       const baseUrl = throughputBaseUrl(gateway.config, this.config)
       if (baseUrl === null) throw new Error('no hub.http to test throughput against')
-      const probe = new ThroughputProbe({ baseUrl, maxDurationMs: this.config.throughput.maxDurationMs, maxBytes: this.config.throughput.maxBytes })
+      const auth = hubProbeAuth(gateway.config)
+      const probe = new ThroughputProbe({ baseUrl, maxDurationMs: this.config.throughput.maxDurationMs, maxBytes: this.config.throughput.maxBytes, ...auth })
       const result = await probe.run()
+      const refused = result.up.status === HUB_REFUSED_STATUS || result.down.status === HUB_REFUSED_STATUS
+      if (refused && !this.hubRefused) this.options.log.error({ url: baseUrl, username: gateway.config.hub.username ?? gateway.config.room }, 'the hub refused the gateway\'s credentials for its probe endpoints (401): check hub.username and hub.password')
+      this.hubRefused = refused
       const at = gateway.clock.now()
       this.ownBytes.tx += result.up.bytes * TCP_WIRE_FACTOR
       this.ownBytes.rx += result.down.bytes * TCP_WIRE_FACTOR
@@ -258,6 +301,8 @@ export class NetworkMonitor implements GatewayExtension {
       if (gotFigures) {
         this.published = { up: result.up.mbps ?? this.published.up, down: result.down.mbps ?? this.published.down, source: 'test', at }
       }
+      // Tried: a test that failed is tried again on its own schedule, not every cycle to confirm.
+      this.unconfirmed = false
       this.sessionDrops.up = 0
       this.sessionDrops.down = 0
       this.options.log.info({ upMbps: result.up.mbps, downMbps: result.down.mbps, upBytes: result.up.bytes, downBytes: result.down.bytes }, 'throughput measured')
@@ -278,12 +323,13 @@ export class NetworkMonitor implements GatewayExtension {
     }
     const outcome = await this.measureThroughput()
     if (!this.stopped && this.cycles > 0) await this.publish()
+    if (this.hubRefused) throw new DeviceCommandError(networkReasons.hubRefused())
     return outcome
   }
 
   // --- the message ------------------------------------------------------------------------------
 
-  private async publish (): Promise<NetworkMessage> {
+  private async publish (bandwidth: BandwidthPoint | null = null): Promise<NetworkMessage> {
     const gateway = this.gateway!
     const now = gateway.clock.now()
     const probe = this.config.probe
@@ -312,7 +358,7 @@ export class NetworkMonitor implements GatewayExtension {
       ts: now
     }
     this.last = message
-    this.addTrendPoints(message)
+    this.addTrendPoints(message, bandwidth)
     this.reasons = this.currentReasons(now, hubUnanswered)
     gateway.setNetwork(message)
     return message
@@ -345,17 +391,20 @@ export class NetworkMonitor implements GatewayExtension {
 
   // --- trends -----------------------------------------------------------------------------------
 
-  private addTrendPoints (m: NetworkMessage): void {
+  private addTrendPoints (m: NetworkMessage, bandwidth: BandwidthPoint | null): void {
     const keepMs = this.config.trend.windowMinutes * 60_000
-    const add = (metric: TrendMetric, value: number | null): void => {
-      if (value === null) return
+    const add = (metric: TrendMetric, value: number | null | undefined): void => {
+      if (value === null || value === undefined || !Number.isFinite(value)) return
       this.trendPoints[metric] = pruneSamples([...this.trendPoints[metric], { at: m.ts, value }], m.ts, keepMs)
     }
     add('rtt', m.rttMs)
     add('jitter', m.jitterMs)
     add('loss', m.lossPct)
-    add('bandwidth-up', m.upMbps)
-    add('bandwidth-down', m.downMbps)
+    // Published between cycles (a test on demand): no new bandwidth point, the test is in the next cycle's.
+    if (bandwidth !== null) {
+      add('bandwidth-up', bandwidth.up)
+      add('bandwidth-down', bandwidth.down)
+    }
   }
 
   /** Amber reasons for figures heading for the profile's thresholds within the horizon. */
@@ -365,6 +414,7 @@ export class NetworkMonitor implements GatewayExtension {
     if (hubUnanswered && this.hub !== null && this.cycles >= 2 && gateway.uplinkConnected) {
       out.push(networkReasons.probeUnanswered(this.hub.address.host, this.hub.address.port))
     }
+    if (this.hubRefused) out.push(networkReasons.hubRefused())
     const limits = sessionView(gateway.config, gateway.schedule, now).profile?.network
     if (limits === undefined) return out
     const horizonMs = this.config.trend.horizonMinutes * 60_000

@@ -1,5 +1,6 @@
 // The sentences the network monitor adds to readiness, Norwegian bokmål first, English second:
-// a link heading for trouble (before it fails) and a probe service that does not answer.
+// a link heading for trouble (before it fails), a probe service that does not answer, and a hub
+// that refuses the gateway's credentials for its probe endpoints.
 import type { Reason } from '../../protocol/messages.js'
 
 export type TrendMetric = 'rtt' | 'jitter' | 'loss' | 'bandwidth-up' | 'bandwidth-down'
@@ -44,6 +45,15 @@ export const networkReasons = {
     message: {
       nb: `Får ikke svar fra sykehusets nettverksmåling (UDP ${host}:${port}) — nettverket kan ikke måles, kontakt IT`,
       en: `No answer from the hospital's network probe service (UDP ${host}:${port}) — the network cannot be measured; check that the hub's UDP echo runs and that the firewall lets UDP through`
+    }
+  }),
+
+  hubRefused: (): Reason => ({
+    code: 'network.hub-refused',
+    level: 'amber',
+    message: {
+      nb: 'Sykehusets server godtar ikke innloggingen fra boksen, så båndbredden kan ikke måles — kontakt IT',
+      en: 'The hub refused the gateway\'s credentials (401 from its /probe endpoints), so bandwidth cannot be measured — contact IT: check hub.username and hub.password in the room config'
     }
   })
 }

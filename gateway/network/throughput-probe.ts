@@ -28,6 +28,8 @@ export interface DirectionResult {
   bytes: number
   ms: number
   error?: string
+  /** The hub's HTTP status when it refused the transfer (e.g. 401: it did not accept our credentials). */
+  status?: number
 }
 
 export interface ThroughputResult {
@@ -92,12 +94,14 @@ export class ThroughputProbe {
     let acked = 0
     let final: { bytes: number, error?: string } | null = null
     let failure: string | null = null
+    let status: number | undefined
     let wake: () => void = () => {}
     const wakeUp = (): void => { const w = wake; wake = () => {}; w() }
 
     const answered = new Promise<void>((resolve) => {
       req.once('response', (res: IncomingMessage) => {
         if (res.statusCode !== 200) {
+          status = res.statusCode
           failure = `the hub answered ${res.statusCode ?? '?'} to the upload`
           res.resume()
           wakeUp()
@@ -148,7 +152,7 @@ export class ThroughputProbe {
     req.destroy()
     const ms = performance.now() - started
     const f = final as { bytes: number, error?: string } | null
-    if (failure !== null) return { mbps: null, bytes: acked, ms, error: failure }
+    if (failure !== null) return { mbps: null, bytes: acked, ms, error: failure, ...(status !== undefined ? { status } : {}) }
     if (f === null) return { mbps: null, bytes: acked, ms, error: 'the hub did not confirm the upload' }
     return { mbps: steadyRateMbps(points), bytes: f.bytes, ms, ...(f.error !== undefined ? { error: f.error } : {}) }
   }
@@ -161,10 +165,12 @@ export class ThroughputProbe {
     let bytes = 0
     let firstAt: number | null = null
     let error: string | undefined
+    let status: number | undefined
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => { error = 'the download did not start in time'; req.destroy(); resolve() }, (this.o.connectTimeoutMs ?? 5000) + this.o.maxDurationMs)
       req.once('response', (res: IncomingMessage) => {
         if (res.statusCode !== 200) {
+          status = res.statusCode
           error = `the hub answered ${res.statusCode ?? '?'} to the download`
           clearTimeout(timer)
           res.resume()
@@ -197,7 +203,7 @@ export class ThroughputProbe {
     // The first chunk only marks the start: the bytes after it are what the time carried.
     const shifted = points.length > 0 ? points.map((p) => ({ ms: p.ms, bytes: p.bytes - points[0]!.bytes })) : points
     const mbps = error !== undefined && bytes === 0 ? null : steadyRateMbps(shifted)
-    return { mbps, bytes, ms: performance.now() - started, ...(error !== undefined && bytes === 0 ? { error } : {}) }
+    return { mbps, bytes, ms: performance.now() - started, ...(error !== undefined && bytes === 0 ? { error } : {}), ...(status !== undefined ? { status } : {}) }
   }
 }
 

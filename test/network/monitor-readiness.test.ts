@@ -1,6 +1,7 @@
 // The network monitor in a running gateway, over a real shaped link: a link shaped below what the
-// profile needs turns readiness red, with a reason naming bandwidth, within one probe cycle; lifting
-// the shaping turns it green again. The hub's probe services run in a network namespace behind a
+// profile needs turns readiness red, with a reason naming bandwidth, within one probe cycle — also
+// right after a throughput test, inside the default gap between tests; lifting the shaping turns it
+// green again. The hub's probe services run in a network namespace behind a
 // veth pair limited with tbf; the gateway's uplink is a real Mosquitto.
 import t from 'tap'
 import type { NetworkMessage } from '../../protocol/messages.js'
@@ -22,7 +23,9 @@ t.test('bandwidth below the need → red naming bandwidth within one cycle; lift
     room: 'rodoy-1',
     hub: { url: broker.url, http: `http://${hub.host}:${hub.port}` },
     profiles: { ortopedi: { label: { nb: 'Ortopedi', en: 'Orthopaedics' }, requires: [], network: need } },
-    network: { intervalMs: 2000, throughput: { minGapSeconds: 0, maxDurationMs: 1500 } },
+    // The gap between tests is the default (60 s): the drop comes within it, so the train's figure
+    // must turn the light, not a test.
+    network: { intervalMs: 2000, throughput: { maxDurationMs: 1500 } },
     check: { enabled: false }
   })
   const gateway = await startGateway(t, config, {})
@@ -38,6 +41,7 @@ t.test('bandwidth below the need → red naming bandwidth within one cycle; lift
   // Shape below the need. The cycle running at this moment may have started before; the first
   // cycle that starts after it must already say so.
   messages.length = 0
+  t.ok(before.throughputSource === 'test' && Date.now() - before.throughputTs! < 50_000, 'shaped within the 60 s gap after the throughput test')
   link.shape({ upMbps: 1.5, downMbps: 1.5 })
   const red = await waitFor('red readiness', () => gateway.readiness?.level === 'red' ? gateway.readiness : undefined, { timeoutMs: 30_000 })
     .catch((err: Error) => { throw new Error(`${err.message}; network messages since shaping: ${JSON.stringify(messages.map(({ upMbps, downMbps, throughputSource, rttMs }) => ({ upMbps, downMbps, throughputSource, rttMs })))}`) })
