@@ -192,6 +192,9 @@ export const CheckStep = Type.Object({
   label: Type.Optional(LocalizedText),
   /** Not carried out this time (e.g. the throughput test while a consultation runs); counts as passed. */
   skipped: Type.Optional(Type.Boolean()),
+  /** Could not be checked (nothing to measure with, e.g. no clock to compare with): `passed` is false
+   *  and the reason (amber) says what could not be checked. Absent means measured. */
+  unverified: Type.Optional(Type.Boolean()),
   ts: Timestamp
 })
 export type CheckStep = Static<typeof CheckStep>

@@ -3,6 +3,8 @@
 // staff know it (its config `name`), never by id. A red reason ends with what staff can do in the
 // room; the light adds "ring IT-support på …" itself (readiness/reasons.ts), so it is not said twice.
 import type { LocalizedText, Reason } from '../../protocol/messages.js'
+import { reasons as readinessReasons } from '../readiness/reasons.js'
+import { networkReasons } from '../network/reasons.js'
 
 type Level = 'amber' | 'red'
 
@@ -69,13 +71,23 @@ export const checkReasons = {
     `Får ikke lest batteriet på ${name} — sjekk at den er slått på`,
     `Cannot read the ${name} battery — check that it is switched on`, id),
 
-  deviceDown: (id: string, name: string, why: Reason | null): Reason => r('check.device-down', 'red',
-    `${name} svarer ikke${detail(why, 'nb')} — sjekk at den er slått på og koblet til`,
-    `${name} is not responding${detail(why, 'en')} — check that it is switched on and connected`, id),
+  // A device with a sentence of its own (its driver's: "Kameraet svarer ikke — sjekk strøm og
+  // nettverkskabel") is said once, in its words, as readiness says it; ours only when it has none.
+  deviceDown: (id: string, name: string, why: Reason | null): Reason => why !== null
+    ? { ...readinessReasons.deviceDown(id, name, why), code: 'check.device-down' }
+    : r('check.device-down', 'red',
+      `${name} svarer ikke — sjekk at den er slått på og koblet til`,
+      `${name} is not responding — check that it is switched on and connected`, id),
 
-  deviceDegraded: (id: string, name: string, why: Reason | null): Reason => r('check.device-degraded', 'amber',
-    `${name} virker ikke helt som det skal${detail(why, 'nb')}`,
-    `${name} is not working quite right${detail(why, 'en')}`, id),
+  deviceDegraded: (id: string, name: string, why: Reason | null): Reason => why !== null
+    ? { ...readinessReasons.deviceDegraded(id, name, why), code: 'check.device-degraded' }
+    : r('check.device-degraded', 'amber',
+      `${name} virker ikke helt som det skal`,
+      `${name} is not working quite right`, id),
+
+  streamUnverified: (id: string, name: string): Reason => r('check.stream-unverified', 'amber',
+    `Fikk ikke målt videokvaliteten fra ${name} — kontakt IT om det varer`,
+    `Could not measure ${name}'s video bitrate (the source offers no stream the gateway can time) — contact IT if this lasts`, id),
 
   streamLow: (id: string, name: string, kbps: number, minKbps: number): Reason => r('check.stream-bitrate', 'amber',
     `${name} sender for lav videokvalitet (${num(kbps, 'nb')} kbit/s, trenger ${num(minKbps, 'nb')}) — sjekk nettverkskabelen eller kontakt IT`,
@@ -104,6 +116,12 @@ export const checkReasons = {
   clockNotSynced: (device?: string): Reason => r('check.clock-unsynced', 'amber',
     'Klokken i gatewayboksen er ikke synkronisert — kontakt IT',
     'The gateway box\'s clock is not synchronised — contact IT (check NTP)', device),
+
+  hubRefused: (): Reason => ({ ...networkReasons.hubRefused(), code: 'check.hub-refused' }),
+
+  clockUnverified: (device?: string): Reason => r('check.clock-unverified', 'amber',
+    'Fikk ikke sjekket klokken i gatewayboksen — kontakt IT om det varer',
+    'Could not check the gateway box\'s clock: nothing on the box says whether it is synchronised, and the hub\'s clock could not be asked — contact IT if this lasts (check NTP and hub.http)', device),
 
   /** A failed step as readiness shows it: said to come from the check. */
   inReadiness: (step: Reason): Reason => ({

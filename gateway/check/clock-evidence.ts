@@ -1,20 +1,35 @@
 // Is the gateway's clock right? Two witnesses: what keeps time on the box (the host device's
 // `clockSynced` metric, else timesyncd/timedatectl/chrony asked directly), and the hub's clock read
-// over HTTP (GET /probe/time), with the request's round trip split in two as NTP does.
+// over HTTP (GET /probe/time, with the gateway's credentials), with the request's round trip split in
+// two as NTP does.
 // Both read the real system clock, never an injected test clock: it is the real clock being judged.
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { readClockSync } from '../../drivers/host/clock-sync.js'
 import { toolFinder } from '../../drivers/host/tools.js'
 import type { DeviceView } from '../readiness/evaluate.js'
+import { HUB_REFUSED_STATUS } from '../network/hub-credentials.js'
 
-/** Our clock minus the hub's in ms, or null when the hub could not be asked. */
-export async function hubClockOffsetMs (baseUrl: string, options: { timeoutMs?: number, ca?: string | Buffer } = {}): Promise<number | null> {
+export interface HubClockAnswer {
+  /** Our clock minus the hub's in ms, or null when the hub could not be asked. */
+  offsetMs: number | null
+  /** The hub answered 401: it does not accept the gateway's credentials. */
+  refused: boolean
+}
+
+/** Asks the hub's clock (GET /probe/time, with the gateway's credentials) and splits the round trip in two. */
+export async function askHubClock (baseUrl: string, options: { timeoutMs?: number, headers?: Record<string, string>, ca?: string | Buffer } = {}): Promise<HubClockAnswer> {
   const url = new URL(baseUrl.replace(/\/+$/, '') + '/probe/time')
   const make = url.protocol === 'https:' ? httpsRequest : httpRequest
+  const none = { offsetMs: null, refused: false }
   return await new Promise((resolve) => {
     const sent = Date.now()
-    const req = make(url, { method: 'GET', agent: false, timeout: options.timeoutMs ?? 3000, ...(options.ca !== undefined ? { ca: options.ca } : {}) }, (res) => {
+    const req = make(url, { method: 'GET', agent: false, timeout: options.timeoutMs ?? 3000, headers: options.headers ?? {}, ...(options.ca !== undefined ? { ca: options.ca } : {}) }, (res) => {
+      if (res.statusCode === HUB_REFUSED_STATUS) {
+        res.resume()
+        resolve({ offsetMs: null, refused: true })
+        return
+      }
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (text: string) => { body += text })
@@ -22,15 +37,15 @@ export async function hubClockOffsetMs (baseUrl: string, options: { timeoutMs?: 
         const received = Date.now()
         try {
           const ts = (JSON.parse(body) as { ts?: unknown }).ts
-          resolve(res.statusCode === 200 && typeof ts === 'number' ? (sent + received) / 2 - ts : null)
+          resolve(res.statusCode === 200 && typeof ts === 'number' ? { offsetMs: (sent + received) / 2 - ts, refused: false } : none)
         } catch {
-          resolve(null)
+          resolve(none)
         }
       })
-      res.on('error', () => resolve(null))
+      res.on('error', () => resolve(none))
     })
     req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', () => resolve(null))
+    req.on('error', () => resolve(none))
     req.end()
   })
 }

@@ -19,8 +19,9 @@ import type { CheckTime } from './check-schedule.js'
 import { CheckScheduler } from './check-scheduler.js'
 import { checkCamera } from './camera-step.js'
 import { checkReasons, labels } from './check-reasons.js'
-import { clockSynced, hubClockOffsetMs } from './clock-evidence.js'
-import { judgeBattery, judgeClock, judgeHealth, judgeNetwork, judgeReading, judgeStream, judgeThroughput, type ThroughputEvidence } from './steps.js'
+import { askHubClock, clockSynced } from './clock-evidence.js'
+import { judgeBattery, judgeClock, judgeHealth, judgeNetwork, judgeReading, judgeStream, judgeThroughput, type StreamEvidence, type ThroughputEvidence } from './steps.js'
+import { hubProbeAuth } from '../network/hub-credentials.js'
 import { timersOf, type CheckTimers } from './timers.js'
 
 type Step = Omit<CheckStep, 'ts'>
@@ -151,7 +152,8 @@ export class PreSessionCheck implements GatewayExtension {
           return [judgeBattery(d, sessionMinutes, config.batteryMarginMinutes)]
         case 'video-stream': {
           const minKbps = (configured.get(id) as Record<string, unknown> | undefined)?.minKbps
-          return [judgeStream(d, typeof minKbps === 'number' ? minKbps : 1500)]
+          const evidence: StreamEvidence = !d.enabled || d.state === 'down' ? { kind: 'unmeasurable' } : busy ? { kind: 'skipped' } : await timeStream(g, id)
+          return [judgeStream(d, typeof minKbps === 'number' ? minKbps : 1500, evidence)]
         }
         default:
           return [judgeHealth(d)]
@@ -159,11 +161,12 @@ export class PreSessionCheck implements GatewayExtension {
     })
     const host = [...devices.values()].find((d) => d.kind === 'host')
     const clockStep = (async (): Promise<Step> => {
-      const [synced, offsetMs] = await Promise.all([
+      const [synced, hub] = await Promise.all([
         clockSynced(host),
-        g.config.hub.http !== undefined ? hubClockOffsetMs(g.config.hub.http) : Promise.resolve(null)
+        g.config.hub.http !== undefined ? askHubClock(g.config.hub.http, hubProbeAuth(g.config)) : Promise.resolve({ offsetMs: null, refused: false })
       ])
-      return judgeClock({ synced, offsetMs, maxOffsetMs: config.maxClockOffsetMs, ...(host !== undefined ? { device: host.id } : {}) })
+      if (hub.refused) this.options.log.error({ url: g.config.hub.http }, 'the hub refused the gateway\'s credentials for /probe/time (401): check hub.username and hub.password')
+      return judgeClock({ synced, offsetMs: hub.offsetMs, hubProblem: hub.refused ? checkReasons.hubRefused() : null, maxOffsetMs: config.maxClockOffsetMs, ...(host !== undefined ? { device: host.id } : {}) })
     })()
     const steps: Step[] = [...(await Promise.all(deviceSteps)).flat()]
     steps.push(this.networkStep(g, profile.network))
@@ -206,6 +209,7 @@ export class PreSessionCheck implements GatewayExtension {
     }
     // No network monitor in this room, or a consultation started meanwhile: not this check's failure.
     const code = result.error?.code ?? ''
+    if (code === 'network.hub-refused') return { kind: 'refused', reason: checkReasons.hubRefused() }
     if (code === 'command.unknown' || code === 'network.throughput-during-session' || code === 'network.throughput-unavailable') return { kind: 'skipped' }
     return { kind: 'failed', reason: result.error ?? null }
   }
@@ -221,6 +225,20 @@ export class PreSessionCheck implements GatewayExtension {
     const relevant = r.session !== null ? r.session === view.session?.id : now - r.ts < MANUAL_VALID_MS
     if (!relevant) return []
     return r.steps.filter((s) => !s.passed && s.reason !== undefined).map((s) => checkReasons.inReadiness(s.reason!))
+  }
+}
+
+/**
+ * Times a stream source now (`stream.measure`: an RTSP source is played for its measuring window).
+ * A driver without the command, or a source with nothing to time, leaves the driver's own figure.
+ */
+async function timeStream (g: Gateway, device: string): Promise<StreamEvidence> {
+  try {
+    const result = await g.supervisor.command(device, 'stream.measure', {}) as { kbps?: unknown } | undefined
+    return typeof result?.kbps === 'number' ? { kind: 'measured', kbps: result.kbps } : { kind: 'unmeasurable' }
+  } catch (err) {
+    if (!(err instanceof DeviceCommandError) || err.reason.code.startsWith('command.')) return { kind: 'unmeasurable' }
+    return { kind: 'failed', reason: err.reason }
   }
 }
 

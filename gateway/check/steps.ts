@@ -1,6 +1,7 @@
-// The verdict of each pre-session check step from what was measured: pass or fail, the value, and
-// when it fails the reason (device named, what to do). Pure: collecting the measurements (camera
-// commands, waiting for a reading, the hub's clock) is pre-session-check.ts's job.
+// The verdict of each pre-session check step from what was measured: pass, fail, or unverified (it
+// could not be measured, which is not a pass), the value, and unless it passed the reason (device
+// named, what to do). Pure: collecting the measurements (camera commands, waiting for a reading, the
+// hub's clock, timing a stream) is pre-session-check.ts's job.
 import type { CheckStep, NetworkMessage, ReadingsMessage, Reason } from '../../protocol/messages.js'
 import { CONDITIONS } from '../../drivers/serial-sensor/sensor-conditions.js'
 import type { DeviceView } from '../readiness/evaluate.js'
@@ -15,6 +16,11 @@ function pass (name: string, extra: Partial<Step> = {}): Step {
 
 function fail (name: string, reason: Reason, extra: Partial<Step> = {}): Step {
   return { name, passed: false, reason, ...extra }
+}
+
+/** Nothing could be measured: not a pass, and the reason says what could not be checked. */
+function unverified (name: string, reason: Reason, extra: Partial<Step> = {}): Step {
+  return { name, passed: false, unverified: true, reason, ...extra }
 }
 
 /** A device that is down fails any step about it, with its driver's sentence. */
@@ -48,20 +54,37 @@ export function judgeBattery (d: DeviceView, sessionMinutes: number, marginMinut
   return fail('battery', checkReasons.batteryUnknown(d.id, d.name), { device: d.id, label, value: typeof pct === 'number' ? pct : null, unit: '%' })
 }
 
-/** The stream's measured bitrate against the device's `minKbps`; a source that cannot be timed (RTSP) passes on its health. */
-export function judgeStream (d: DeviceView, minKbps: number): Step {
+/** What the check found when it timed a stream itself. */
+export type StreamEvidence =
+  | { kind: 'measured', kbps: number }
+  /** The source offers nothing the check can time (or no way to ask): the driver's figure, if any, stands. */
+  | { kind: 'unmeasurable' }
+  /** Timing it failed because the source stopped answering: the driver's sentence says what is wrong. */
+  | { kind: 'failed', reason: Reason | null }
+  /** Not pulled while a consultation runs: the driver's figure, if any, stands. */
+  | { kind: 'skipped' }
+
+/**
+ * The stream's bitrate against the device's `minKbps`: timed by the check itself when the source
+ * allows it (RTSP over TCP), else the driver's own measurement (byte streams, HLS). A source that
+ * could not be timed at all is unverified, whatever its health says.
+ */
+export function judgeStream (d: DeviceView, minKbps: number, evidence: StreamEvidence = { kind: 'unmeasurable' }): Step {
   const label = labels.streamBitrate(d.name)
+  const about = { device: d.id, label, unit: 'kbit/s' }
   const down = unavailable('stream.bitrate', d, label)
   if (down !== null) return down
-  const kbps = d.metrics.kbps
+  if (evidence.kind === 'failed') return fail('stream.bitrate', checkReasons.deviceDown(d.id, d.name, evidence.reason), { ...about, value: null })
+  const kbps = evidence.kind === 'measured' ? evidence.kbps : d.metrics.kbps
   if (typeof kbps !== 'number') {
+    if (evidence.kind === 'skipped') return pass('stream.bitrate', { ...about, skipped: true, value: null })
     return d.state === 'ok'
-      ? pass('stream.bitrate', { device: d.id, label, value: null, unit: 'kbit/s' })
-      : fail('stream.bitrate', checkReasons.deviceDegraded(d.id, d.name, d.reason), { device: d.id, label, value: null, unit: 'kbit/s' })
+      ? unverified('stream.bitrate', checkReasons.streamUnverified(d.id, d.name), { ...about, value: null })
+      : fail('stream.bitrate', checkReasons.deviceDegraded(d.id, d.name, d.reason), { ...about, value: null })
   }
   return kbps >= minKbps
-    ? pass('stream.bitrate', { device: d.id, label, value: Math.round(kbps), unit: 'kbit/s' })
-    : fail('stream.bitrate', checkReasons.streamLow(d.id, d.name, kbps, minKbps), { device: d.id, label, value: Math.round(kbps), unit: 'kbit/s' })
+    ? pass('stream.bitrate', { ...about, value: Math.round(kbps) })
+    : fail('stream.bitrate', checkReasons.streamLow(d.id, d.name, kbps, minKbps), { ...about, value: Math.round(kbps) })
 }
 
 const FAULT_CONCERNS = new Set(['no-sensor', 'sensor-fault'])
@@ -110,13 +133,16 @@ export type ThroughputEvidence =
   | { kind: 'measured', upMbps: number | null, downMbps: number | null }
   | { kind: 'skipped' }
   | { kind: 'failed', reason: Reason | null }
+  /** The hub refused the gateway's credentials: the reason says so, whole. */
+  | { kind: 'refused', reason: Reason }
 
-/** The throughput test against the profile's need each way. */
+/** The throughput test against the profile's need each way; a test that gave no figure is unverified. */
 export function judgeThroughput (e: ThroughputEvidence, limits: NetworkThresholds): Step {
   const label = labels.throughput()
   if (e.kind === 'skipped') return pass('network.throughput', { label, skipped: true, value: null })
+  if (e.kind === 'refused') return unverified('network.throughput', e.reason, { label, value: null })
   if (e.kind === 'failed' || (e.upMbps === null && e.downMbps === null)) {
-    return fail('network.throughput', checkReasons.throughputFailed(e.kind === 'failed' ? e.reason : null), { label, value: null })
+    return unverified('network.throughput', checkReasons.throughputFailed(e.kind === 'failed' ? e.reason : null), { label, value: null })
   }
   const value = `${e.upMbps === null ? '–' : e.upMbps.toFixed(1)} / ${e.downMbps === null ? '–' : e.downMbps.toFixed(1)}`
   if (e.upMbps !== null && e.upMbps < limits.minUpMbps) return fail('network.throughput', checkReasons.bandwidthShort('up', e.upMbps, limits.minUpMbps), { label, value, unit: 'Mbit/s (up / down)' })
@@ -129,6 +155,8 @@ export interface ClockEvidence {
   synced: boolean | null
   /** Our clock minus the hub's, null when the hub could not be asked. */
   offsetMs: number | null
+  /** Why the hub could not be asked, when that is worth telling (it refused the gateway's credentials). */
+  hubProblem?: Reason | null
   maxOffsetMs: number
   /** The host device, if the room config has one: failures are about it. */
   device?: string
@@ -140,5 +168,9 @@ export function judgeClock (e: ClockEvidence): Step {
   const value = e.offsetMs === null ? null : Math.round(e.offsetMs)
   if (e.offsetMs !== null && Math.abs(e.offsetMs) > e.maxOffsetMs) return fail('clock', checkReasons.clockOff(e.offsetMs, e.device), { ...device, label, value, unit: 'ms' })
   if (e.synced === false) return fail('clock', checkReasons.clockNotSynced(e.device), { ...device, label, value, unit: 'ms' })
+  if (e.synced === null && e.offsetMs === null) {
+    const why = e.hubProblem ?? checkReasons.clockUnverified(e.device)
+    return unverified('clock', { ...why, level: 'amber', ...device }, { ...device, label, value, unit: 'ms' })
+  }
   return pass('clock', { ...device, label, value, unit: 'ms' })
 }

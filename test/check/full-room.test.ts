@@ -1,11 +1,14 @@
 // The pre-session check with real parts: the ONVIF camera driver against the ONVIF simulator (the
 // camera really turns to the profile's preset, a JPEG snapshot comes back, it turns back), the
-// network monitor measuring a real hub probe service (throughput step, network step), and the
-// clock compared with the hub's /probe/time.
+// network monitor measuring a real hub probe service (throughput step, network step), the clock
+// compared with the hub's /probe/time, and the video-stream driver timing an RTSP source by playing
+// it (the Jodapro simulator sending RTP over TCP).
 import t from 'tap'
 import type { CheckReport } from '../../protocol/messages.js'
 import { onvifCameraDriver } from '../../drivers/onvif-camera/index.js'
 import { startOnvifCameraSimulator } from '../../drivers/onvif-camera/simulator.js'
+import { videoStreamDriver } from '../../drivers/video-stream/index.js'
+import { startVideoStreamSimulator } from '../../drivers/video-stream/simulator.js'
 import { roomConfig, startGateway } from '../gateway/room-fixture.js'
 import { waitFor } from '../helpers/index.js'
 import { startHubProbe } from '../network/processes.js'
@@ -51,4 +54,42 @@ t.test('camera, network and clock steps against real components', async (t) => {
   const camera = failed.steps.find((s) => s.device === 'cam-1' && !s.passed)!
   t.match(camera.reason?.message.nb, /^Kamera(et)? svarer ikke.*— sjekk/)
   t.equal(camera.reason?.level, 'red')
+})
+
+t.test('the stream step plays an RTSP source and times it: its bitrate, too low, or unverified when it cannot be timed', async (t) => {
+  const jodapro = await startVideoStreamSimulator({ stream: 'rtsp', kbps: 4000, batteryPct: null, auth: { username: 'helserom', password: 'fjell' } })
+  t.teardown(jodapro.stop)
+  const udpOnly = await startVideoStreamSimulator({ stream: 'rtsp', kbps: 4000, batteryPct: null, udpOnly: true })
+  t.teardown(udpOnly.stop)
+  const config = roomConfig(t, {
+    room: 'rodoy-1',
+    hub: { url: 'mqtt://127.0.0.1:1' },
+    devices: [
+      { id: 'jodapro-1', name: 'Jodapro', kind: 'video-stream', ...jodapro.deviceConfig, minKbps: 1500, pollIntervalMs: 500, measureWindowMs: 1500 },
+      { id: 'video-1', name: 'Videokamera', kind: 'video-stream', ...udpOnly.deviceConfig, minKbps: 1500, pollIntervalMs: 500 }
+    ],
+    profiles: { ortopedi: { label: { nb: 'Ortopedi', en: 'Orthopaedics' }, requires: ['jodapro-1', 'video-1'] } },
+    network: { enabled: false },
+    check: { throughput: false }
+  })
+  const gateway = await startGateway(t, config, { 'video-stream': videoStreamDriver })
+  await waitFor('both streams up', () => gateway.devices().every((d) => d.state === 'ok'), { timeoutMs: 20_000 })
+  t.equal(gateway.devices().find((d) => d.id === 'jodapro-1')?.metrics.kbps, null, 'the routine poll does not time RTSP')
+  t.equal(jodapro.rtspCounts.play, 0, 'nor play it')
+
+  const stream = (r: CheckReport, device: string): CheckReport['steps'][number] => r.steps.find((s) => s.name === 'stream.bitrate' && s.device === device)!
+  const first = (await gateway.runCommand('check.run', { id: 'r-1', ts: Date.now() })).result as CheckReport
+  t.comment(`Jodapro at 4000 kbit/s: ${JSON.stringify(stream(first, 'jodapro-1').value)} kbit/s`)
+  t.match(stream(first, 'jodapro-1'), { passed: true, unit: 'kbit/s' })
+  t.ok(Math.abs(Number(stream(first, 'jodapro-1').value) - 4000) <= 400, 'the bitrate it sends, within 10 %')
+  t.equal(jodapro.rtspCounts.play, 1, 'played once, by the check')
+  const untimed = stream(first, 'video-1')
+  t.match(untimed, { passed: false, unverified: true, value: null, reason: { code: 'check.stream-unverified', level: 'amber' } }, 'a camera that streams only over UDP is not passed on its health')
+  t.equal(untimed.reason?.message.nb, 'Fikk ikke målt videokvaliteten fra Videokamera — kontakt IT om det varer')
+
+  jodapro.setKbps(900)
+  const low = (await gateway.runCommand('check.run', { id: 'r-2', ts: Date.now() })).result as CheckReport
+  t.comment(`Jodapro at 900 kbit/s: ${JSON.stringify(stream(low, 'jodapro-1').value)} kbit/s`)
+  t.match(stream(low, 'jodapro-1'), { passed: false, reason: { code: 'check.stream-bitrate', device: 'jodapro-1' } })
+  t.match(stream(low, 'jodapro-1').reason?.message.nb, /^Jodapro sender for lav videokvalitet \(\d+ kbit\/s, trenger 1\u00a0500\)/)
 })
