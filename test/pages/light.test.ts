@@ -41,7 +41,12 @@ t.test('a ready room: colour, icon, word and the sentence', async (t) => {
   t.match(await page.textContent('#next'), /Neste konsultasjon kl\. \d\d:\d\d \(om \d+ min\) · Ortopedi/)
   t.equal(await page.textContent('#room'), 'Helserom Rødøy')
   t.ok(await page.isHidden('#notice'), 'no notice while the hub is reachable')
-  t.notOk(world.readinessSeen.some((r) => r.reasons.some((x) => x.code === 'readiness.settling')), 'no "the fault is fixed" after start-up')
+  // "the fault is fixed" only after a fault: not after devices that had not answered yet, a network
+  // not yet measured or a hub not yet reached (a loaded machine may give a real hiccup at start-up)
+  const settled = world.readinessSeen.findIndex((r) => r.reasons.some((x) => x.code === 'readiness.settling'))
+  const before = world.readinessSeen.slice(0, settled === -1 ? 0 : settled).flatMap((r) => r.reasons.map((x) => x.code))
+  t.ok(settled === -1 || before.some((code) => !['device.unknown', 'network.unmeasured', 'uplink.down'].includes(code)), 'no "the fault is fixed" after a plain start-up',
+    { seen: world.readinessSeen.map((r) => `${r.level}: ${r.reasons.map((x) => x.code).join(', ')}`) })
   await screenshot(page, 'light-green')
   t.same(errors, [], 'no script errors')
   await page.close()
