@@ -6,9 +6,11 @@
 //   driverContractSuite(t, { factory: myDriverFactory, setup: async (t) => ({ ... }) })
 //
 // It checks what the supervisor and the readiness engine rely on: the driver starts, reports health
-// (with a reason people can read when not ok), emits readings or health metrics, notices the device
-// vanishing and coming back, and stops without leaving a timer or socket behind.
+// (with a reason people can read when not ok), emits readings or health metrics, answers its
+// commands, notices the device vanishing and coming back, and stops without leaving a timer or
+// socket behind — after a healthy session and after the device vanished under it.
 import type { Test } from 'tap'
+import { AsyncLocalStorage, createHook } from 'node:async_hooks'
 import { Value } from '@sinclair/typebox/value'
 import { checkMessage } from '../../protocol/validate.js'
 import {
@@ -34,6 +36,11 @@ export interface DriverContractFixture {
   givesReadings: boolean
   /** How long to wait for each expected event. */
   timeoutMs?: number
+  /**
+   * Arguments for declared commands that cannot run with none (e.g. `ptz.gotoPreset`); every
+   * command that can run (with these, or with its defaults) is run against the simulator.
+   */
+  commandArgs?: Record<string, Record<string, unknown>>
 }
 
 export class RecordingSink {
@@ -58,27 +65,66 @@ export class RecordingSink {
   }
 }
 
+/**
+ * What a driver opened and has not closed: every timer, socket, server and child process created
+ * while driver code ran (its start, and every callback that descends from it), followed through
+ * async_hooks. Unlike process.getActiveResourcesInfo() this sees unref()ed timers too, which is how
+ * drivers keep their timers; and it does not count what the simulator opens in the same process.
+ */
+const driverScope = new AsyncLocalStorage<string>()
+const opened = new Map<number, { type: string, owner: string }>()
+// Not TLSWRAP: it is only reported destroyed when garbage-collected; the TCPWRAP under it says
+// whether the connection was closed.
+const LEAKABLE_TYPES = new Set(['Timeout', 'TCPWRAP', 'TCPSERVERWRAP', 'UDPWRAP', 'TTYWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'PROCESSWRAP', 'FILEHANDLE', 'SIGNALWRAP', 'FSEVENTWRAP', 'STATWATCHER'])
+createHook({
+  init (asyncId, type) {
+    const owner = driverScope.getStore()
+    if (owner !== undefined && LEAKABLE_TYPES.has(type)) opened.set(asyncId, { type, owner })
+  },
+  destroy (asyncId) {
+    opened.delete(asyncId)
+  }
+}).enable()
+let runs = 0
+
+/** The resources a driver run opened that are still open, by type (e.g. `Timeout: 1`). */
+function stillOpen (owner: string): string[] {
+  const counts = new Map<string, number>()
+  for (const r of opened.values()) if (r.owner === owner) counts.set(r.type, (counts.get(r.type) ?? 0) + 1)
+  return [...counts].map(([type, n]) => `${type}: ${n}`)
+}
+
+export interface DriverRun {
+  driver: Driver
+  sink: RecordingSink
+  /** Stops the driver (in its own scope, so what its stop opens is followed too). */
+  stop: () => Promise<void>
+  /** What the driver opened and has not closed. */
+  stillOpen: () => string[]
+}
+
 /** Runs a driver as the supervisor would, recording what it emits. */
-export async function runDriver (t: Test, factory: DriverFactory, config: Record<string, unknown>): Promise<{ driver: Driver, sink: RecordingSink }> {
+export async function runDriver (t: Test, factory: DriverFactory, config: Record<string, unknown>): Promise<DriverRun> {
   const sink = new RecordingSink()
+  const owner = `${factory.kind}#${++runs}`
   const driver = factory.create(config as never)
   let stopped = false
   const stop = async (): Promise<void> => {
     if (stopped) return
     stopped = true
-    await driver.stop()
+    await driverScope.run(owner, async () => await driver.stop())
     sink.stopped = true
   }
   t.teardown(stop)
-  await driver.start({
+  await driverScope.run(owner, async () => await driver.start({
     device: config as BaseDeviceConfig,
     log: testLogger(),
     clock: systemClock,
     emit: { health: sink.health, reading: sink.reading },
     fail: (err) => { sink.failures.push(err) },
     dataDir: tempDir(t, 'helserom-driver-')
-  })
-  return { driver, sink }
+  }))
+  return { driver, sink, stop, stillOpen: () => stillOpen(owner) }
 }
 
 /** The handles of the kinds that leak: timers, sockets, servers, files, child processes. */
@@ -163,16 +209,72 @@ export function driverContractSuite (t: Test, fixture: DriverContractFixture): v
     const device = await fixture.setup(t)
     await sleep(100)
     const before = leakableResources()
-    const { driver, sink } = await runDriver(t, factory, device.config)
+    const run = await runDriver(t, factory, device.config)
+    const { sink } = run
     await waitFor('health ok', () => sink.lastHealth?.state === 'ok', { timeoutMs })
-    await driver.stop()
-    sink.stopped = true
+    await run.stop()
     await sleep(500) // let closed sockets finish closing
     const leaked = grew(before, leakableResources())
     t.same(leaked, [], 'no handle left open by the driver')
+    t.same(run.stillOpen(), [], 'nothing the driver opened is still open (unref()ed timers included)')
     await sleep(1000)
     t.equal(sink.lateEmits, 0, 'nothing emitted after stop')
   })
+
+  // The harder case: stopped while the device is gone, with its retries, backoff timers and
+  // half-open connections in flight.
+  t.test(`${factory.kind}: stopped while the device is gone, it leaves no timer or socket behind`, async (t) => {
+    const device = await fixture.setup(t)
+    await sleep(100)
+    const before = leakableResources()
+    const run = await runDriver(t, factory, device.config)
+    const { sink } = run
+    await waitFor('health ok', () => sink.lastHealth?.state === 'ok', { timeoutMs })
+    await device.vanish()
+    await waitFor('health not ok after the device vanished', () => sink.lastHealth?.state === 'down' || sink.lastHealth?.state === 'degraded', { timeoutMs })
+    await sleep(300) // into its retries
+    await run.stop()
+    await sleep(500)
+    t.same(run.stillOpen(), [], 'nothing the driver opened is still open (retry and backoff timers included)')
+    // The device back as it was when `before` was taken, so only what the driver left counts.
+    await device.reappear()
+    await sleep(1000)
+    const leaked = grew(before, leakableResources())
+    t.same(leaked, [], 'no handle left open by the driver')
+    t.equal(sink.lateEmits, 0, 'nothing emitted after stop')
+  })
+
+  const commands = factory.commands ?? []
+  if (commands.length > 0) {
+    t.test(`${factory.kind}: runs its commands against the simulator and answers each in a form the wire contract carries`, async (t) => {
+      const device = await fixture.setup(t)
+      const { driver, sink } = await runDriver(t, factory, device.config)
+      await waitFor('health ok', () => sink.lastHealth?.state === 'ok', { timeoutMs })
+      let ran = 0
+      for (const spec of commands) {
+        // As the supervisor does: the schema's defaults, then the check.
+        const args = Value.Default(spec.args, structuredClone(fixture.commandArgs?.[spec.name] ?? {})) as Record<string, unknown>
+        if (!Value.Check(spec.args, args)) {
+          t.comment(`${spec.name}: not run, it needs arguments (give them in the fixture's commandArgs): ${[...Value.Errors(spec.args, args)].map((e) => `${e.path} ${e.message}`).join('; ')}`)
+          continue
+        }
+        t.ok(driver.command !== undefined, 'a driver that declares commands has command()')
+        const result = await driver.command!(spec.name, args)
+        ran++
+        const wire = { id: `contract-${spec.name}`, ok: true, ...(result !== undefined ? { result } : {}), ts: Date.now() }
+        const checked = checkMessage('commandResult', wire)
+        t.ok(checked.ok, checked.ok ? `${spec.name}: the answer fits the wire contract` : checked.reason)
+        t.same(JSON.parse(JSON.stringify(wire)), wire, `${spec.name}: the answer survives JSON (as it travels)`)
+        const passed = (result as { passed?: unknown } | null)?.passed
+        if (typeof passed === 'boolean') t.equal(passed, true, `${spec.name}: a healthy simulator passes`)
+      }
+      t.ok(ran > 0, `at least one declared command ran (${ran} of ${commands.length})`)
+      t.same(sink.failures, [], 'no command made the driver fail')
+      const heard = sink.healths.length
+      await waitFor('health still reported after the commands', () => sink.healths.length > heard, { timeoutMs })
+      t.equal(sink.lastHealth?.state, 'ok', 'and still ok')
+    })
+  }
 
   for (const command of factory.commands ?? []) {
     t.test(`${factory.kind}: command ${command.name} rejects arguments that break its schema`, async (t) => {
