@@ -205,13 +205,19 @@ export function driverContractSuite (t: Test, fixture: DriverContractFixture): v
     t.pass('back to ok')
   })
 
-  t.test(`${factory.kind}: stops cleanly, leaving no timer or socket behind`, async (t) => {
+  /** A simulated device with a healthy driver on it, and the process's handles from before the driver. */
+  async function healthyRun (t: Test): Promise<{ device: SimulatedDevice, run: DriverRun, before: Map<string, number> }> {
     const device = await fixture.setup(t)
     await sleep(100)
     const before = leakableResources()
     const run = await runDriver(t, factory, device.config)
+    await waitFor('health ok', () => run.sink.lastHealth?.state === 'ok', { timeoutMs })
+    return { device, run, before }
+  }
+
+  t.test(`${factory.kind}: stops cleanly, leaving no timer or socket behind`, async (t) => {
+    const { run, before } = await healthyRun(t)
     const { sink } = run
-    await waitFor('health ok', () => sink.lastHealth?.state === 'ok', { timeoutMs })
     await run.stop()
     await sleep(500) // let closed sockets finish closing
     const leaked = grew(before, leakableResources())
@@ -224,12 +230,8 @@ export function driverContractSuite (t: Test, fixture: DriverContractFixture): v
   // The harder case: stopped while the device is gone, with its retries, backoff timers and
   // half-open connections in flight.
   t.test(`${factory.kind}: stopped while the device is gone, it leaves no timer or socket behind`, async (t) => {
-    const device = await fixture.setup(t)
-    await sleep(100)
-    const before = leakableResources()
-    const run = await runDriver(t, factory, device.config)
+    const { device, run, before } = await healthyRun(t)
     const { sink } = run
-    await waitFor('health ok', () => sink.lastHealth?.state === 'ok', { timeoutMs })
     await device.vanish()
     await waitFor('health not ok after the device vanished', () => sink.lastHealth?.state === 'down' || sink.lastHealth?.state === 'degraded', { timeoutMs })
     await sleep(300) // into its retries

@@ -4,32 +4,17 @@
 import t, { type Test } from 'tap'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import mqtt, { type MqttClient } from 'mqtt'
 import { topics } from '../../protocol/topics.js'
 import { StoreAndForwardSpool } from '../../gateway/spool/spool.js'
 import { startMosquitto } from '../helpers/servers.js'
 import { sleep, tempDir, waitFor } from '../helpers/index.js'
 import { roomConfig, startGateway } from './room-fixture.js'
+import { watchTopics } from './mqtt-watcher.js'
 import { scriptedDriver, scriptFor, scripts } from './scripted-driver.js'
 
 const ROOM = 'rodoy-1'
 const ADMIN_TOKEN = 'local-admin-token-for-fault-tests'
 const factories = { scripted: scriptedDriver }
-
-interface Seen { topic: string, payload: Record<string, any>, retain: boolean }
-
-async function subscriber (t: Test, url: string, options: mqtt.IClientOptions = {}): Promise<{ client: MqttClient, seen: Seen[] }> {
-  const seen: Seen[] = []
-  const client = mqtt.connect(url, { reconnectPeriod: 200, ...options })
-  client.on('error', () => {})
-  client.on('message', (topic, payload, packet) => {
-    try { seen.push({ topic, payload: JSON.parse(payload.toString()), retain: packet.retain }) } catch { /* not ours */ }
-  })
-  t.teardown(() => new Promise<void>((resolve) => client.end(true, {}, () => resolve())))
-  await new Promise<void>((resolve) => client.once('connect', () => resolve()))
-  await client.subscribeAsync('helserom/v1/#', { qos: 1 })
-  return { client, seen }
-}
 
 function room (t: Test, hubUrl: string, fields: Record<string, unknown> = {}): ReturnType<typeof roomConfig> {
   return roomConfig(t, {
@@ -48,7 +33,7 @@ t.beforeEach(() => scripts.clear())
 
 t.test('a driver whose start never finishes does not hold the gateway: API, hub link and readiness come up, the device is retried', async (t) => {
   const hub = await startMosquitto(t)
-  const watcher = await subscriber(t, hub.url)
+  const watcher = await watchTopics(t, hub.url)
   scriptFor('cam-1').hangStart = true
   const gateway = await Promise.race([
     startGateway(t, room(t, hub.url), factories, { supervisor: { startTimeoutMs: 500, backoffInitialMs: 200, backoffMaxMs: 1000 } }),
@@ -78,14 +63,14 @@ t.test('a driver whose start never finishes does not hold the gateway: API, hub 
 
 t.test('a spool folder the disk will not have: readings still reach the hub and the room live, counted, and the light says so', async (t) => {
   const hub = await startMosquitto(t)
-  const watcher = await subscriber(t, hub.url)
+  const watcher = await watchTopics(t, hub.url)
   // A file where the spool's folder must be: creating the folder fails (for root too).
   const spoolDir = join(tempDir(t), 'spool')
   writeFileSync(spoolDir, 'not a folder')
   scriptFor('spo2-1').readingsPerSecond = 5
   const gateway = await startGateway(t, room(t, hub.url, { spool: { dir: spoolDir, maxBytes: 65_536 } }), factories)
   t.pass('the gateway starts without its spool')
-  const local = await subscriber(t, gateway.urls.mqtt, { username: 'test', password: ADMIN_TOKEN })
+  const local = await watchTopics(t, gateway.urls.mqtt, { username: 'test', password: ADMIN_TOKEN })
 
   const onHub = await waitFor('live readings reach the hub', () => {
     const readings = watcher.seen.filter((m) => m.topic === topics.readings(ROOM, 'spo2-1'))
@@ -131,7 +116,7 @@ t.test('what the spool dropped at its bound is reported to the hub in status, al
   t.ok(dropped > 0, `${dropped} dropped by the earlier run`)
   before.close()
 
-  const watcher = await subscriber(t, hub.url)
+  const watcher = await watchTopics(t, hub.url)
   const gateway = await startGateway(t, config, factories)
   const status = await waitFor('status on the hub', () => watcher.seen.find((m) => m.topic === topics.status(ROOM) && m.payload.online === true))
   t.equal(status.payload.boot, gateway.boot)

@@ -2,29 +2,14 @@
 // subscriber, readiness following device health, the Last Will on a cut link, and readings
 // spooled through a broker outage arriving in order, replayed ones marked historical.
 import t, { type Test } from 'tap'
-import mqtt, { type MqttClient } from 'mqtt'
 import { startMosquitto } from '../helpers/servers.js'
 import { tempDir, waitFor } from '../helpers/index.js'
 import { roomConfig, startGateway } from './room-fixture.js'
+import { watchTopics } from './mqtt-watcher.js'
 import { scriptedDriver, scriptFor, scripts, downReason } from './scripted-driver.js'
 
 const factories = { scripted: scriptedDriver }
 const net = { rttMs: 12, jitterMs: 2, lossPct: 0, upMbps: 50, downMbps: 50, ifaceUtilPct: 1 }
-
-interface Seen { topic: string, payload: Record<string, unknown>, retain: boolean }
-
-async function subscriber (t: Test, url: string, options: { clientId?: string, clean?: boolean } = {}): Promise<{ client: MqttClient, seen: Seen[] }> {
-  const seen: Seen[] = []
-  const client = mqtt.connect(url, { clientId: options.clientId, clean: options.clean ?? true, reconnectPeriod: 200 })
-  client.on('error', () => {})
-  client.on('message', (topic, payload, packet) => {
-    try { seen.push({ topic, payload: JSON.parse(payload.toString()), retain: packet.retain }) } catch { /* not ours */ }
-  })
-  t.teardown(() => new Promise<void>((resolve) => client.end(true, {}, () => resolve())))
-  await new Promise<void>((resolve) => client.once('connect', () => resolve()))
-  await client.subscribeAsync('helserom/v1/#', { qos: 1 })
-  return { client, seen }
-}
 
 function roomFor (t: Test, url: string): ReturnType<typeof roomConfig> {
   return roomConfig(t, {
@@ -43,7 +28,7 @@ t.test('retained status and readiness are there for any subscriber; readiness fo
   gateway.setNetwork({ ...net, ts: Date.now() })
   await waitFor('gateway connected', () => gateway.uplinkConnected)
   await waitFor('green', () => gateway.readiness?.level === 'green')
-  const late = await subscriber(t, broker.url)
+  const late = await watchTopics(t, broker.url)
   const status = await waitFor('retained status', () => late.seen.find((m) => m.topic === 'helserom/v1/rodoy-1/status'))
   t.equal(status.retain, true)
   t.equal(status.payload.online, true)
@@ -61,7 +46,7 @@ t.test('the Last Will tells subscribers when the gateway\'s link is cut', async 
   const broker = await startMosquitto(t)
   const gateway = await startGateway(t, roomFor(t, broker.url), factories, { uplink: { reconnectPeriodMs: 60_000, keepaliveS: 5 } })
   await waitFor('gateway connected', () => gateway.uplinkConnected)
-  const watcher = await subscriber(t, broker.url)
+  const watcher = await watchTopics(t, broker.url)
   await waitFor('online', () => watcher.seen.find((m) => m.topic.endsWith('/status') && m.payload.online === true))
   // Cut the TCP connection without an MQTT DISCONNECT, as a pulled cable or a crash would.
   const client = (gateway.uplink as unknown as { client: { stream: { destroy: () => void } } }).client
@@ -76,7 +61,7 @@ t.test('readings spooled through a broker outage all arrive, in order, the repla
   scriptFor('spo2-1').readingsPerSecond = 10
   const gateway = await startGateway(t, roomFor(t, broker.url), factories)
   // A persistent session keeps the subscriber's messages queued in Mosquitto across its restart.
-  const watcher = await subscriber(t, broker.url, { clientId: 'watcher-1', clean: false })
+  const watcher = await watchTopics(t, broker.url, { clientId: 'watcher-1', clean: false })
   await waitFor('live readings', () => watcher.seen.filter((m) => m.topic.endsWith('spo2-1/readings')).length >= 5)
 
   await broker.stop()
