@@ -84,7 +84,9 @@ export function evaluateRoom (state: RoomState, ctx: RuleContext): RoomEvaluatio
   const { now, config } = ctx
   const consultation = currentOrNext(state, now)
   const near = proximity(consultation, now, config)
-  const text: TextContext = { roomName: state.name, now, timeZone: config.timezone, consultation }
+  const readiness = state.readiness
+  const profileLabel = consultation !== null && readiness?.profile === consultation.profile ? readiness.profileLabel : undefined
+  const text: TextContext = { roomName: state.name, now, timeZone: config.timezone, consultation, ...(profileLabel !== undefined ? { profileLabel } : {}) }
   const hold = (rule: { holdSeconds?: number }): number => (rule.holdSeconds ?? config.openAfterSeconds) * 1000
   const rules = config.rules
   const conditions: Condition[] = []
@@ -140,7 +142,10 @@ export function evaluateRoom (state: RoomState, ctx: RuleContext): RoomEvaluatio
   if (rules.check.enabled && check !== null && !check.passed && now - check.ts <= rules.check.maxAgeMinutes * MIN) {
     for (const r of reasons) if (r.code.startsWith('check.')) claimed.add(r)
     const failed = check.steps.filter((s) => !s.passed && s.skipped !== true)
-    add('check', 'check.failed', maxSeverity('warning', near ?? 'warning'), hold(rules.check), texts.checkFailed(text, failed, check.ts))
+    // A step that could not be measured (no clock to compare with, no figure from the test) is not a
+    // fault of the room: IT hears of it, but it does not grow with the consultation's nearness.
+    const onlyUnverified = failed.length > 0 && failed.every((s) => s.unverified === true)
+    add('check', 'check.failed', onlyUnverified ? 'info' : maxSeverity('warning', near ?? 'warning'), hold(rules.check), texts.checkFailed(text, failed, check.ts, onlyUnverified))
   }
 
   if (rules.readiness.enabled && near !== null && state.readiness !== null && state.readiness.level !== 'green') {

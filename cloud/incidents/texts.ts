@@ -35,6 +35,8 @@ export interface TextContext {
   now: number
   timeZone: string
   consultation: ConsultationRef | null
+  /** The consultation type as people call it ("Ortopedi"), when the room has told it; else its id. */
+  profileLabel?: LocalizedText
 }
 
 const both = (f: (lang: Lang) => string): LocalizedText => ({ nb: f('nb'), en: f('en') })
@@ -44,8 +46,9 @@ function nextConsultation (ctx: TextContext, lang: Lang): string {
   const c = ctx.consultation
   if (c === null) return ''
   const at = clock(c.start, ctx.now, ctx.timeZone, lang)
-  if (c.start <= ctx.now) return lang === 'nb' ? ` En konsultasjon pågår (startet kl. ${at}, ${c.profile}).` : ` A consultation is running (started ${at}, ${c.profile}).`
-  return lang === 'nb' ? ` Neste konsultasjon kl. ${at} (${c.profile}).` : ` Next consultation at ${at} (${c.profile}).`
+  const kind = ctx.profileLabel?.[lang] ?? c.profile
+  if (c.start <= ctx.now) return lang === 'nb' ? ` En konsultasjon pågår (startet kl. ${at}, ${kind}).` : ` A consultation is running (started ${at}, ${kind}).`
+  return lang === 'nb' ? ` Neste konsultasjon kl. ${at} (${kind}).` : ` Next consultation at ${at} (${kind}).`
 }
 
 function sentence (text: string): string {
@@ -90,10 +93,15 @@ export const texts = {
     }
   },
 
-  checkFailed: (ctx: TextContext, failed: ReadonlyArray<{ label?: LocalizedText, reason?: Reason, name: string }>, checkTs: number): { title: LocalizedText, detail: LocalizedText } => ({
-    title: both((l) => l === 'nb' ? `${ctx.roomName}: sjekken før timen feilet` : `${ctx.roomName}: the pre-session check failed`),
+  checkFailed: (ctx: TextContext, failed: ReadonlyArray<{ label?: LocalizedText, reason?: Reason, name: string }>, checkTs: number, onlyUnverified = false): { title: LocalizedText, detail: LocalizedText } => ({
+    title: both((l) => onlyUnverified
+      ? (l === 'nb' ? `${ctx.roomName}: sjekken før timen kunne ikke bekrefte alt` : `${ctx.roomName}: the pre-session check could not verify everything`)
+      : (l === 'nb' ? `${ctx.roomName}: sjekken før timen feilet` : `${ctx.roomName}: the pre-session check failed`)),
     detail: both((l) => {
-      const head = l === 'nb' ? `Sjekken kl. ${clock(checkTs, ctx.now, ctx.timeZone, l)} feilet: ` : `The check at ${clock(checkTs, ctx.now, ctx.timeZone, l)} failed: `
+      const at = clock(checkTs, ctx.now, ctx.timeZone, l)
+      const head = onlyUnverified
+        ? (l === 'nb' ? `Sjekken kl. ${at} kunne ikke bekrefte: ` : `The check at ${at} could not verify: `)
+        : (l === 'nb' ? `Sjekken kl. ${at} feilet: ` : `The check at ${at} failed: `)
       const steps = failed.slice(0, 5).map((s) => sentence(clip(s.reason?.message[l] ?? s.label?.[l] ?? s.name, 300))).join(' ')
       const more = failed.length > 5 ? (l === 'nb' ? ` (og ${failed.length - 5} til)` : ` (and ${failed.length - 5} more)`) : ''
       return head + steps + more + nextConsultation(ctx, l)

@@ -193,6 +193,36 @@ function DevicesCard (props: { devices: DeviceView[], now: number }): VNode<any>
           h('td', { class: 'muted num' }, d.healthTs !== null ? ago(d.healthTs, l, props.now) : '—'))))))
 }
 
+/** How a step came out: passed, skipped, could not be verified (amber, not a fault) or failed. */
+function stepOutcome (s: CheckReport['steps'][number]): 'passed' | 'skipped' | 'unverified' | 'failed' {
+  if (s.skipped === true) return 'skipped'
+  if (s.passed) return 'passed'
+  return s.unverified === true ? 'unverified' : 'failed'
+}
+
+const STEP_LOOK = {
+  passed: { chip: 'ok', icon: '✓', word: { nb: 'OK', en: 'OK' } },
+  skipped: { chip: 'unknown', icon: '–', word: { nb: 'hoppet over', en: 'skipped' } },
+  unverified: { chip: 'degraded', icon: '?', word: { nb: 'ikke bekreftet', en: 'not verified' } },
+  failed: { chip: 'down', icon: '✕', word: { nb: 'feil', en: 'failed' } }
+} as const
+
+function StepMark (props: { step: CheckReport['steps'][number] }): VNode<any> {
+  const l = useLang()
+  const look = STEP_LOOK[stepOutcome(props.step)]
+  return h('span', { class: `chip chip--${look.chip}` }, h('span', { class: 'chip__icon', 'aria-hidden': 'true' }, look.icon), h('span', { class: 'sr-only' }, tr(look.word, l)))
+}
+
+/** The report's verdict: a check whose only misses could not be verified is amber, not red. */
+function CheckVerdict (props: { check: CheckReport }): VNode<any> {
+  const l = useLang()
+  const c = props.check
+  const misses = c.steps.map(stepOutcome).filter((o) => o === 'failed' || o === 'unverified')
+  const verdict = c.passed ? 'green' : misses.length > 0 && misses.every((o) => o === 'unverified') ? 'amber' : 'red'
+  const text = { green: { nb: 'Bestått', en: 'Passed' }, amber: { nb: 'Ikke alt bekreftet', en: 'Not all verified' }, red: { nb: 'Ikke bestått', en: 'Failed' } }[verdict]
+  return h('span', { class: `level level--${verdict}` }, h('span', { class: 'level__icon', 'aria-hidden': 'true' }, { green: '✓', amber: '!', red: '✕' }[verdict]), tr(text, l))
+}
+
 function CheckCard (props: { check: CheckReport | null, devices: DeviceView[], now: number }): VNode<any> {
   const l = useLang()
   const c = props.check
@@ -200,13 +230,13 @@ function CheckCard (props: { check: CheckReport | null, devices: DeviceView[], n
   return h('section', { class: 'card room-check', 'aria-labelledby': 'check-title' },
     h('div', { class: 'card__head' },
       h('h2', { id: 'check-title' }, tr({ nb: 'Siste sjekk før timen', en: 'Latest pre-session check' }, l)),
-      c !== null ? h('span', { class: `level level--${c.passed ? 'green' : 'red'}` }, h('span', { class: 'level__icon', 'aria-hidden': 'true' }, c.passed ? '✓' : '✕'), tr(c.passed ? { nb: 'Bestått', en: 'Passed' } : { nb: 'Ikke bestått', en: 'Failed' }, l)) : null,
+      c !== null ? h(CheckVerdict, { check: c }) : null,
       c !== null ? h('small', { class: 'muted' }, `${clock(c.ts, l, undefined, props.now)} · ${c.trigger === 'manual' ? tr({ nb: 'manuell', en: 'manual' }, l) : tr({ nb: 'planlagt', en: 'scheduled' }, l)}`) : null),
     c === null
       ? h('p', { class: 'card__body muted' }, tr({ nb: 'Ingen sjekk er kjørt ennå.', en: 'No check has run yet.' }, l))
       : h('table', { class: 'table table--compact' },
-        h('tbody', null, c.steps.map((s, i) => h('tr', { key: `${s.name}-${i}`, class: s.passed ? '' : 'row--failed' },
-          h('td', null, h('span', { class: `chip chip--${s.skipped === true ? 'unknown' : s.passed ? 'ok' : 'down'}` }, h('span', { class: 'chip__icon', 'aria-hidden': 'true' }, s.skipped === true ? '–' : s.passed ? '✓' : '✕'), h('span', { class: 'sr-only' }, s.passed ? 'OK' : 'feil'))),
+        h('tbody', null, c.steps.map((s, i) => h('tr', { key: `${s.name}-${i}`, class: stepOutcome(s) === 'failed' ? 'row--failed' : '' },
+          h('td', null, h(StepMark, { step: s })),
           h('td', null, s.label !== undefined ? tr(s.label, l) : s.name, s.device !== undefined ? h('small', { class: 'muted' }, ` · ${deviceName(s.device)}`) : null),
           h('td', { class: 'num' }, checkValue(s, l)),
           h('td', null, s.reason !== undefined ? tr(s.reason.message, l) : s.skipped === true ? h('span', { class: 'muted' }, tr({ nb: 'hoppet over', en: 'skipped' }, l)) : ''))))))

@@ -135,6 +135,22 @@ t.test('check: a failed pre-session check while it is recent', async (t) => {
   t.same(evaluateRoom(state, { now: NOW, config }).conditions.filter((x) => x.cause === 'check.failed'), [])
 })
 
+t.test('check: a step that could not be verified is an info for IT, not a warning that grows', async (t) => {
+  const clockUnverified = { name: 'clock.sync', passed: false, unverified: true, ts: NOW, reason: { code: 'check.clock-unverified', level: 'amber' as const, message: { nb: 'Klokka i boksen kunne ikke sjekkes', en: 'The box clock could not be checked' } } }
+  const report: CheckReport = { id: 'chk-2', trigger: 'scheduled', session: 'c-1', profile: 'ortopedi', passed: false, startedAt: NOW - 60_000, ts: NOW - 30_000, steps: [clockUnverified, { name: 'network.quality', passed: true, ts: NOW }] }
+  const state = room((f) => {
+    f.applyCheck('rodoy-1', report)
+    f.applyReadiness('rodoy-1', { ...readiness('amber', [clockUnverified.reason]), profileLabel: { nb: 'Ortopedi', en: 'Orthopaedics' } })
+    f.applySchedule('rodoy-1', consultationIn(5))
+  })
+  const c = evaluateRoom(state, { now: NOW, config }).conditions.filter((x) => x.cause === 'check.failed')
+  t.same(c.map((x) => x.severity), ['info'], 'info even five minutes before the consultation')
+  t.equal(c[0]!.title.nb, 'Helserom Rødøy: sjekken før timen kunne ikke bekrefte alt')
+  t.equal(c[0]!.detail.en, 'The check at 07:59 could not verify: The box clock could not be checked. Next consultation at 08:05 (Orthopaedics).', 'the consultation named by its type as people call it')
+  state.check = { ...report, steps: [...report.steps, { name: 'camera.preset', device: 'cam-1', passed: false, ts: NOW }] }
+  t.same(evaluateRoom(state, { now: NOW, config }).conditions.filter((x) => x.cause === 'check.failed').map((x) => x.severity), ['critical'], 'a real failure beside it: as before')
+})
+
 t.test('bandwidth: the gateway\'s verdict, or the hub\'s own trend against the configured need', async (t) => {
   const falling: BandwidthSample[] = [0, 1, 2, 3, 4, 5].map((i) => ({ at: NOW - (50 - i * 10) * MIN, upMbps: 4 - i * 0.4, downMbps: 20 }))
   // up: 4.0 … 2.0 over 50 minutes, 2.4 Mbit/s per hour down: below 1.5 in about 12 minutes
