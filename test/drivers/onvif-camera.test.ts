@@ -8,6 +8,8 @@ import { startOnvifCameraSimulator } from '../../drivers/onvif-camera/simulator.
 driverContractSuite(t, {
   factory: onvifCameraDriver,
   givesReadings: false,
+  // the simulator's deviceConfig names its presets patient and overview
+  commandArgs: { 'ptz.gotoPreset': { preset: 'patient' }, 'ptz.move': { pan: 0.5, tilt: 0, zoom: 0, timeoutMs: 200 } },
   setup: async (t) => {
     const sim = await startOnvifCameraSimulator()
     t.teardown(() => sim.stop())
