@@ -3,6 +3,7 @@
 // flood of garbage cannot flood the log); it never throws.
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 import { messageSchemas, type MessageOfKind } from './messages.js'
 import { parseTopic, type MessageKind, type ParsedTopic } from './topics.js'
 
@@ -23,9 +24,22 @@ export type Check<K extends MessageKind> =
 export function checkMessage<K extends MessageKind> (kind: K, value: unknown): Check<K> {
   const check = compiled[kind]
   if (check.Check(value)) return { ok: true, value: value as MessageOfKind[K] }
-  const first = check.Errors(value).First()
+  const first = explainable(check.Errors(value).First())
   const where = first?.path !== undefined && first.path !== '' ? first.path : '(root)'
   return { ok: false, reason: `${kind} ${where}: ${first?.message ?? 'invalid'}` }
+}
+
+/**
+ * For a union (e.g. status: online with version and boot, or the Will's bare offline), the error of
+ * the variant the value meant — the one whose discriminating literal it matched, with the fewest
+ * errors — rather than TypeBox's "Expected union value", which names no field.
+ */
+function explainable (error: ValueError | undefined): ValueError | undefined {
+  if (error?.type !== ValueErrorType.Union || error.errors.length === 0) return error
+  const variants = error.errors.map((iterator) => [...iterator])
+  const meant = variants.filter((errors) => errors.length > 0 && !errors.some((e) => e.type === ValueErrorType.Literal))
+  const closest = (meant.length > 0 ? meant : variants).reduce((a, b) => (b.length < a.length ? b : a))
+  return explainable(closest[0]) ?? error
 }
 
 /** Serialises a message we are about to publish; throws on a message that breaks the contract (our bug). */

@@ -75,6 +75,12 @@ t.test('status: the Last Will\'s bare {online: false} is valid; so is a status w
   t.ok(checkMessage('status', examples.status).ok, 'without it (older gateways)')
 })
 
+t.test('status: an online status missing its run is rejected naming the field, not "Expected union value"', async (t) => {
+  const { boot: _boot, ...noBoot } = examples.status as Record<string, unknown>
+  const result = checkMessage('status', noBoot)
+  t.same(result, { ok: false, reason: 'status /boot: Expected required property' })
+})
+
 t.test('the validator decodes by topic and counts every rejection by kind and cause', async (t) => {
   const warnings: unknown[] = []
   const v = new WireValidator({ log: { warn: (o) => warnings.push(o) }, maxPayloadBytes: 1024 })
