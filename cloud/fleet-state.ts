@@ -4,7 +4,7 @@
 // changes the current state — the ingest sends it to the store only.
 import type {
   CheckReport, DeviceInfo, HealthMessage, HealthState, NetworkMessage, ReadingsMessage, ReadinessMessage,
-  Reason, ScheduleMessage, StatusMessage
+  Reason, ScheduleMessage, SpoolReport, StatusMessage
 } from '../protocol/messages.js'
 import type { GatewayConfig } from './config.js'
 
@@ -58,6 +58,8 @@ export interface RoomState {
   network: NetworkMessage | null
   check: CheckReport | null
   schedule: ScheduleMessage | null
+  /** What the gateway's spool has dropped at its bound (from its status), null until it says. */
+  spool: SpoolReport | null
   devices: Record<string, DeviceState>
   readings: ReadingStats
 }
@@ -120,6 +122,7 @@ export class FleetState {
       r.boot = msg.boot ?? r.boot
       r.version = msg.version ?? r.version
       r.startedAt = msg.startedAt ?? r.startedAt
+      r.spool = msg.spool ?? r.spool
     }
     return true
   }
@@ -226,6 +229,7 @@ function emptyRoom (room: string, name: string, site: string | null): RoomState 
     readiness: null,
     network: null,
     check: null,
+    spool: null,
     schedule: null,
     devices: Object.create(null) as Record<string, DeviceState>,
     readings: { accepted: 0, duplicates: 0, lost: 0, recovered: 0 }

@@ -6,7 +6,7 @@
 // room changes go to fleet pages that have no need for clinical values.
 import { Type, type Static, type TNull, type TSchema, type TUnion } from '@sinclair/typebox'
 import {
-  CheckReport, DeviceInfo, HealthState, NetworkMessage, ReadinessMessage, Reason, ScheduleMessage
+  CheckReport, DeviceInfo, HealthState, NetworkMessage, ReadinessMessage, Reason, ScheduleMessage, SpoolReport
 } from '../protocol/messages.js'
 import { canSeeReadings, canSeeRoomDetail, type HubUser } from './auth/users.js'
 import type { DeviceState, RoomState } from './fleet-state.js'
@@ -51,6 +51,7 @@ export const RoomView = Type.Object({
   startedAt: Type.Optional(Nullable(Ms)),
   network: Type.Optional(Nullable(NetworkMessage)),
   check: Type.Optional(Nullable(CheckReport)),
+  spool: Type.Optional(Nullable(SpoolReport)),
   schedule: Type.Optional(Nullable(ScheduleMessage)),
   devices: Type.Optional(Type.Record(Type.String(), DeviceView)),
   readings: Type.Optional(Type.Object({
@@ -91,6 +92,7 @@ export function roomView (state: RoomState, user: HubUser, options: RoomViewOpti
     startedAt: state.startedAt,
     network: state.network,
     check: state.check,
+    spool: state.spool,
     schedule: state.schedule,
     devices,
     readings: { ...state.readings }

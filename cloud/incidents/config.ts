@@ -68,6 +68,11 @@ export const AlertRules = Type.Object({
     /** Consultations overrun and the estimate is an estimate. */
     marginMinutes: Minutes('minutes of battery wanted beyond the end of the consultation (default 10)', 10),
     holdSeconds: Type.Optional(Hold('seconds before a short battery is an incident (default: alerts.openAfterSeconds)'))
+  }, { ...Strict, default: {} }),
+  spool: Type.Object({
+    enabled: Enabled,
+    /** A gateway reports in its status when its store-and-forward spool dropped readings at its bound. */
+    windowHours: Type.Integer({ minimum: 1, maximum: 24 * 30, default: 24, description: 'hours an incident stays open after the gateway last dropped telemetry (default 24)' })
   }, { ...Strict, default: {} })
 }, { ...Strict, default: {}, description: 'each rule: { enabled, thresholds }' })
 

@@ -12,7 +12,7 @@ export type IncidentState = Static<typeof IncidentState>
 
 export const RuleName = Type.Union([
   Type.Literal('offline'), Type.Literal('deviceDown'), Type.Literal('readiness'),
-  Type.Literal('check'), Type.Literal('bandwidth'), Type.Literal('battery'), Type.Literal('calibration')
+  Type.Literal('check'), Type.Literal('bandwidth'), Type.Literal('battery'), Type.Literal('calibration'), Type.Literal('spool')
 ], { description: 'the rule that raised it' })
 export type RuleName = Static<typeof RuleName>
 

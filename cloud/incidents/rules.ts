@@ -157,6 +157,11 @@ export function evaluateRoom (state: RoomState, ctx: RuleContext): RoomEvaluatio
     }
   }
 
+  const spool = state.spool
+  if (rules.spool.enabled && spool !== null && spool.dropped > 0 && spool.lastDroppedAt !== undefined && now - spool.lastDroppedAt <= rules.spool.windowHours * 60 * MIN) {
+    add('spool', 'spool.dropped', 'warning', 0, texts.spoolDropped(text, spool.dropped, spool.lastDroppedAt))
+  }
+
   const noReadiness = state.readiness === null
   const noCheck = state.check === null
   const unknown = (cause: string): boolean => (noCheck && cause === 'check.failed') ||

@@ -67,6 +67,16 @@ export function clip (text: string, max: number): string {
 }
 
 export const texts = {
+  spoolDropped: (ctx: TextContext, dropped: number, lastDroppedAt: number): { title: LocalizedText, detail: LocalizedText } => ({
+    title: both((l) => l === 'nb' ? `${ctx.roomName}: gatewayboksen har mistet data` : `${ctx.roomName}: the gateway box has lost data`),
+    detail: both((l) => {
+      const at = clock(lastDroppedAt, ctx.now, ctx.timeZone, l)
+      return l === 'nb'
+        ? `Lageret i boksen ble fullt mens huben ikke kunne nås, og de eldste målingene ble kastet (${dropped} i alt, sist kl. ${at}). Sjekk hvorfor forbindelsen var borte så lenge, eller gi lageret mer plass (spool.maxBytes).`
+        : `The box's store filled up while the hub could not be reached, and the oldest readings were dropped (${dropped} in all, last at ${at}). Find out why the link was down so long, or give the store more room (spool.maxBytes).`
+    })
+  }),
+
   offline: (ctx: TextContext, lastSeen: number | null): { title: LocalizedText, detail: LocalizedText } => ({
     title: both((l) => l === 'nb' ? `${ctx.roomName}: gatewayboksen er frakoblet` : `${ctx.roomName}: the gateway box is offline`),
     detail: both((l) => {

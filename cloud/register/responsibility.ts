@@ -48,6 +48,7 @@ export function failingThings (incident: Pick<Incident, 'cause' | 'device'>, roo
   const cause = incident.cause
   if (cause.startsWith('network.')) return [{ item: 'network' }]
   if (cause === 'offline') return [{ item: 'box' }, { item: 'network' }]
+  if (cause === 'spool.dropped') return [{ item: 'box' }]
   if (cause === 'readiness') {
     const reason = (room?.readiness?.reasons ?? []).find((r) => !o.ignoreCodes.has(r.code) && !claimedElsewhere(r))
     if (reason !== undefined) return [thingOfReason(reason, ofDevice)]

@@ -151,6 +151,18 @@ t.test('check: a step that could not be verified is an info for IT, not a warnin
   t.same(evaluateRoom(state, { now: NOW, config }).conditions.filter((x) => x.cause === 'check.failed').map((x) => x.severity), ['critical'], 'a real failure beside it: as before')
 })
 
+t.test('spool: telemetry the gateway dropped at its bound is an incident for a day after the last drop', async (t) => {
+  const state = room((f) => f.applyStatus('rodoy-1', { online: true, version: '0.1.0', boot: 'b-2', spool: { dropped: 1200, lastDroppedAt: NOW - 2 * 60 * MIN } }, NOW))
+  const c = evaluateRoom(state, { now: NOW, config }).conditions.filter((x) => x.cause === 'spool.dropped')
+  t.same(c.map((x) => [x.rule, x.severity]), [['spool', 'warning']])
+  t.match(c[0]!.detail.nb, /de eldste målingene ble kastet \(1200 i alt, sist kl\. 06:00\)/, 'how many, and when')
+  t.same(evaluateRoom(state, { now: NOW + 23 * 60 * MIN, config }).conditions.filter((x) => x.cause === 'spool.dropped').length, 0, 'gone a day after the last drop')
+  const clean = room((f) => f.applyStatus('rodoy-1', { online: true, version: '0.1.0', boot: 'b-2', spool: { dropped: 0 } }, NOW))
+  t.same(evaluateRoom(clean, { now: NOW, config }).conditions.filter((x) => x.cause === 'spool.dropped'), [], 'nothing dropped: nothing to say')
+  const off = alertsConfig({ rules: { spool: { enabled: false } } })
+  t.same(evaluateRoom(state, { now: NOW, config: off }).conditions.filter((x) => x.cause === 'spool.dropped'), [], 'the rule can be turned off')
+})
+
 t.test('bandwidth: the gateway\'s verdict, or the hub\'s own trend against the configured need', async (t) => {
   const falling: BandwidthSample[] = [0, 1, 2, 3, 4, 5].map((i) => ({ at: NOW - (50 - i * 10) * MIN, upMbps: 4 - i * 0.4, downMbps: 20 }))
   // up: 4.0 … 2.0 over 50 minutes, 2.4 Mbit/s per hour down: below 1.5 in about 12 minutes
