@@ -56,7 +56,7 @@ export const BrokerConfig = Type.Object({
   url: Type.Optional(Url('an MQTT URL, e.g. mqtt://127.0.0.1:1883 or mqtts://broker:8883')),
   username: Type.Optional(Text('the hub\'s user name at the external broker')),
   password: Type.Optional(Type.String({ minLength: 1, description: 'the hub\'s password at the external broker (use ${VAR})' })),
-  clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 23, description: 'the hub\'s MQTT client id at the external broker (1–23 characters)' })),
+  clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 23, description: 'the hub\'s MQTT client id at the external broker (1–23 characters; default helserom-hub). The broker keeps this session\'s messages while the hub is down, so each hub on one broker needs its own' })),
   /** embedded + redis: aedes instances sharing state through Redis (a clustered hub). */
   redis: Type.Optional(Url('a Redis URL, e.g. redis://127.0.0.1:6379'))
 }, { ...Strict, default: {}, description: 'which MQTT broker the gateways talk to: { mode: embedded } or { mode: external, url }' })

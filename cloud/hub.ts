@@ -256,8 +256,8 @@ export class Hub {
     if (store !== undefined) await store.start()
     await this.incidents.start() // before the broker: the engine sees the retained state arrive
     await this.register.start() // likewise: the register sees every device's retained health
-    const endpoints: BrokerEndpoints = await this.broker.start()
-    await this.ingest.attach(this.broker)
+    // the ingest subscribes before the first gateway can connect: nothing acknowledged goes unseen
+    const endpoints: BrokerEndpoints = await this.broker.start(async () => await this.ingest.attach(this.broker))
     this.readingSweep = setInterval(() => this.fleet.forgetReadingsBefore(this.clock() - LAST_READING_MAX_AGE_MS), 60_000)
     this.readingSweep.unref()
     this.register.publishAll()
@@ -294,10 +294,13 @@ export class Hub {
     clearInterval(this.readingSweep)
     await step('http', async () => { await this.appInstance?.close() })
     await step('probe-echo', async () => { await this.probeEcho?.stop() })
-    await step('ingest', async () => { await this.ingest.detach(); this.ingest.close() })
+    // The broker goes before the ingest: a message a gateway sent in between would be acknowledged
+    // (and so dropped from its spool) with nobody left to take it. An external broker keeps the
+    // hub's subscriptions and queues for it (a lasting session), so they are not unsubscribed.
+    await step('broker', async () => { await this.broker.close() })
+    await step('ingest', () => { this.ingest.close() })
     await step('register', async () => { await this.register.stop() })
     await step('incidents', async () => { await this.incidents.stop() })
-    await step('broker', async () => { await this.broker.close() })
     await step('store', async () => { await this.store?.close() })
     this.log.info('hub stopped')
     if (problems.length > 0) throw new AggregateError(problems, 'the hub did not stop cleanly')

@@ -81,7 +81,7 @@ export class Ingest extends TypedEmitter<IngestEvents> {
   private readonly countedRejects = new Map<string, number>()
   private readonly clock: () => number
   private readonly warn: RateLimitedLog
-  private unsubscribe: (() => Promise<void>) | undefined
+  private attached = false
 
   constructor (private readonly options: IngestOptions) {
     super((err, event) => options.log.error({ err, event }, 'an ingest event listener threw'))
@@ -96,14 +96,10 @@ export class Ingest extends TypedEmitter<IngestEvents> {
 
   /** Subscribes to every room's topics on the broker. */
   async attach (broker: HubBroker): Promise<void> {
-    if (this.unsubscribe !== undefined) throw new Error('the ingest is already attached')
-    this.unsubscribe = await broker.subscribe(topics.all, (message) => this.handle(message))
-  }
-
-  async detach (): Promise<void> {
-    const unsubscribe = this.unsubscribe
-    this.unsubscribe = undefined
-    if (unsubscribe !== undefined) await unsubscribe().catch(() => {})
+    if (this.attached) throw new Error('the ingest is already attached')
+    this.attached = true
+    // never unsubscribed: it lives as long as the broker (see Hub.stop)
+    await broker.subscribe(topics.all, (message) => this.handle(message))
   }
 
   /** Stops emitting (the hub is stopping). */

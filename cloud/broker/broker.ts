@@ -38,8 +38,12 @@ export interface HubBroker {
   readonly mode: 'embedded' | 'external'
   /** True while the hub can publish and receive (embedded: listening; external: connected). */
   readonly connected: boolean
-  /** Starts listening (embedded) or connecting (external); resolves with the URLs clients use. */
-  start: () => Promise<BrokerEndpoints>
+  /**
+   * Starts listening (embedded) or connecting (external); resolves with the URLs clients use.
+   * `beforeAccepting` runs once subscribe() works but before any client's message can arrive: a
+   * message the broker acknowledged with no subscriber yet would be lost to the hub.
+   */
+  start: (beforeAccepting?: () => Promise<void>) => Promise<BrokerEndpoints>
   /** Publishes as the hub (not subject to the client auth hooks). */
   publish: (topic: string, payload: Buffer | string, options?: PublishOptions) => Promise<void>
   /** Calls `handler` for every message matching `filter`; resolves once subscribed, with an unsubscribe. */

@@ -135,7 +135,7 @@ export class ClusteredBroker implements HubBroker {
     return mq !== undefined && mq.pubConn.status === 'ready' && mq.subConn.status === 'ready'
   }
 
-  async start (): Promise<BrokerEndpoints> {
+  async start (beforeAccepting?: () => Promise<void>): Promise<BrokerEndpoints> {
     if (this.emitter !== undefined || this.closing) throw new Error('the clustered broker is already started')
     const { log } = this.options
     const where = redactRedisUrl(this.options.redis)
@@ -164,7 +164,7 @@ export class ClusteredBroker implements HubBroker {
       this.store.on('error', () => {}) // the bus's connections report the same outage (mq.state)
       this.persistence = aedesPersistenceRedis({ conn: this.store })
       this.inner = new EmbeddedBroker({ ...this.options, mq, persistence: this.persistence, dedupeByBrokerCounter: false })
-      const endpoints = await this.inner.start()
+      const endpoints = await this.inner.start(beforeAccepting)
       log.info({ redis: where }, 'clustered mqtt broker: sharing messages, retained messages and sessions through redis')
       return endpoints
     } catch (err) {

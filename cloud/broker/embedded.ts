@@ -56,7 +56,7 @@ export class EmbeddedBroker implements HubBroker {
     return this.listening
   }
 
-  async start (): Promise<BrokerEndpoints> {
+  async start (beforeAccepting?: () => Promise<void>): Promise<BrokerEndpoints> {
     if (this.aedes !== undefined) throw new Error('the embedded broker is already started')
     const { auth, log, metrics } = this.options
     const tlsFiles = this.options.tls !== undefined ? readTlsFiles(this.options.tls) : undefined
@@ -74,6 +74,7 @@ export class EmbeddedBroker implements HubBroker {
     aedes.on('clientDisconnect', (client) => { auth.clientGone(client); metrics.mqttClients.set(aedes.connectedClients) })
     aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'))
     aedes.on('connectionError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'mqtt connection error'))
+    await beforeAccepting?.()
 
     const plain = createServer((socket) => this.accept(socket))
     this.servers.push(plain)

@@ -4,7 +4,6 @@
 // password_file lines `helserom mosquitto-acl` makes from hub.yaml, see mosquitto-acl.ts), and give
 // the hub an account (broker.username) that may read helserom/v1/# and write schedule, support and
 // cmd topics. The hub still validates every payload and refuses rooms it does not know.
-import { randomBytes } from 'node:crypto'
 import mqtt, { type MqttClient } from 'mqtt'
 import type { Logger } from 'pino'
 import type { HubMetrics } from '../metrics.js'
@@ -23,6 +22,9 @@ export interface ExternalBrokerOptions {
   reconnectMs?: number
 }
 
+/** The hub's client id at an external broker unless broker.clientId says otherwise. */
+export const DEFAULT_CLIENT_ID = 'helserom-hub'
+
 export class ExternalBroker implements HubBroker {
   readonly mode = 'external' as const
   private client: MqttClient | undefined
@@ -38,13 +40,17 @@ export class ExternalBroker implements HubBroker {
     return this.client?.connected === true
   }
 
-  async start (): Promise<BrokerEndpoints> {
+  async start (beforeAccepting?: () => Promise<void>): Promise<BrokerEndpoints> {
     if (this.client !== undefined) throw new Error('the external broker client is already started')
     const { log, metrics } = this.options
     const client = mqtt.connect(this.options.url, {
       protocolVersion: 4,
-      clientId: this.options.clientId ?? `helserom-hub-${randomBytes(4).toString('hex')}`,
-      clean: true,
+      // A lasting session: while the hub is down (a restart, an upgrade) the broker keeps its
+      // subscriptions and queues the gateways' QoS 1 messages for it — they acknowledged those to the
+      // gateways, whose spools then let them go. Two hubs on one broker need a clientId each.
+      clientId: this.options.clientId ?? DEFAULT_CLIENT_ID,
+      clean: false,
+      manualConnect: true, // the handlers are in place before the queued messages pour in
       reconnectPeriod: this.options.reconnectMs ?? 2000,
       connectTimeout: 10_000,
       resubscribe: false, // renewSubscriptions() does it, also for filters added while offline
@@ -63,6 +69,7 @@ export class ExternalBroker implements HubBroker {
     })
     client.on('close', () => metrics.brokerConnected.set(0))
     client.on('message', (topic, payload, packet) => {
+      if (this.handlers.size === 0) this.options.log.warn({ topic }, 'a message from the external broker with nobody to take it')
       for (const { filter, handler } of this.handlers) {
         if (!topicMatches(filter, topic)) continue
         try {
@@ -72,6 +79,8 @@ export class ExternalBroker implements HubBroker {
         }
       }
     })
+    await beforeAccepting?.()
+    client.connect()
     const timeoutMs = this.options.connectTimeoutMs ?? 10_000
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {

@@ -1,6 +1,7 @@
 // External broker mode: the same hub as a client of a real Mosquitto, which the gateways talk to.
 import t from 'tap'
-import { waitFor } from '../helpers/index.js'
+import { Hub } from '../../cloud/hub.js'
+import { testLogger, waitFor } from '../helpers/index.js'
 import { startMosquitto } from '../helpers/servers.js'
 import { connectClient, getJson, publishJson, readingMsg, readinessMsg, startTestHub, statusMsg, testConfig, tokens } from './hub-fixtures.js'
 
@@ -62,4 +63,26 @@ t.test('the hub starts while the external broker is down, and connects when it c
   await publishJson(gw, 'helserom/v1/donna-1/readiness', readinessMsg('green'))
   await waitFor('the message after the late connection', () => hub.fleet.get('donna-1')?.readiness?.level === 'green')
   t.pass('subscribed on the late connection')
+})
+
+t.test('readings Mosquitto took while the hub was restarting reach the hub when it is back', async (t) => {
+  // The gateway's spool lets a reading go once the broker acknowledges it; with an external broker
+  // that happens whether the hub is there or not, so the broker must keep them for the hub.
+  const mosquitto = await startMosquitto(t)
+  const config = await testConfig(t, { broker: { mode: 'external', url: mosquitto.url } })
+  const first = await startTestHub(t, config)
+  await waitFor('the hub connected to mosquitto', () => first.broker.connected)
+  const gw = await connectClient(t, mosquitto.url)
+  await publishJson(gw, 'helserom/v1/rodoy-1/devices/spo2-1/readings', readingMsg(1))
+  await waitFor('the first reading', () => first.fleet.get('rodoy-1')?.readings.accepted === 1)
+
+  await first.stop()
+  for (let seq = 2; seq <= 200; seq++) await publishJson(gw, 'helserom/v1/rodoy-1/devices/spo2-1/readings', readingMsg(seq))
+  const again = new Hub(config, { logger: testLogger() })
+  t.teardown(async () => await again.stop())
+  const seqs: number[] = []
+  again.ingest.on('reading', (e) => seqs.push(e.reading.seq)) // they pour in the moment it connects
+  await again.start()
+  await waitFor('the readings sent while the hub was away', () => again.fleet.get('rodoy-1')?.readings.accepted === 199, { timeoutMs: 10_000 })
+  t.same(seqs, Array.from({ length: 199 }, (_, i) => i + 2), 'all 199, in order, none twice')
 })

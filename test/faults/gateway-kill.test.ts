@@ -58,7 +58,15 @@ for (const during of ['stream', 'outage'] as const) {
       await sleep(1000)
       await hub.start()
     }
-    await waitFor('the old boot\'s readings replayed', () => hub.ledger.complete(boot, accepted), { timeoutMs: 30_000 })
+    try {
+      await waitFor('the old boot\'s readings replayed', () => hub.ledger.complete(boot, accepted), { timeoutMs: 30_000 })
+    } catch (err) {
+      // say which readings never came and what the restarted gateway thinks, not only that it timed out
+      const status = await second.request<GatewayProcessStatus>('status')
+      const missing = Object.fromEntries(Object.entries(accepted).map(([d, last]) => [d, hub.ledger.missing(d, boot, last).slice(0, 20)]))
+      t.comment(`never arrived (first 20 per device): ${JSON.stringify(missing)}; the restarted gateway: ${JSON.stringify(status)}`)
+      throw err
+    }
     const replayMs = Date.now() - killedAt
     await waitFor('the new boot streaming', () => hub.ledger.count('load-1', second.ready.boot) >= 10, { timeoutMs: 20_000 })
 
