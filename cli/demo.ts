@@ -91,7 +91,8 @@ export async function startDemo (options: DemoOptions = {}): Promise<DemoHandle>
     const hubMqtt = await portNear(options.hubMqttPort ?? 1883, anyFree)
     hub = new Hub(hubConfig({
       http: { host: '127.0.0.1', port: hubHttp },
-      mqtt: { host: '127.0.0.1', port: hubMqtt },
+      // on loopback, any MQTT client may watch the rooms' status and readiness (not readings)
+      mqtt: { host: '127.0.0.1', port: hubMqtt, anonymousState: true },
       dataDir: join(dataDir, 'hub'),
       parties: demoParties,
       gateways: demoRooms.map((r) => ({ room: r.room, name: r.name, site: r.site, passwordHash: hashToken(passwords[r.room]!), register: demoRegister(r, Date.now()) })),
@@ -186,7 +187,7 @@ export async function runDemo (args: string[]): Promise<number> {
     `  rooms API              ${urls.http}/api/rooms   (Authorization: Bearer <IT token>)`,
     `  API docs               ${urls.docs}`,
     `  metrics                ${urls.metrics}`,
-    `  MQTT                   ${urls.mqtt}   (read-only: user it-vakt, password = the IT token)`,
+    `  MQTT                   ${urls.mqtt}   (status and readiness for anyone; more: user it-vakt, password = the IT token)`,
     '',
     'Rooms'
   ]

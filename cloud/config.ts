@@ -47,8 +47,10 @@ export const MqttConfig = Type.Object({
   port: Type.Integer({ ...Port, default: 1883 }),
   /** A client sending a bigger MQTT packet is disconnected before the packet is buffered. */
   maxPacketBytes: Type.Integer({ minimum: 1024, maximum: 256 * 1024 * 1024, default: DEFAULT_MAX_PAYLOAD_BYTES + 4096, description: 'the largest MQTT packet in bytes (1024–268435456)' }),
-  tls: Type.Optional(TlsConfig)
-}, { ...Strict, default: {}, description: 'the MQTT listener of the embedded broker: { host, port, tls }' })
+  tls: Type.Optional(TlsConfig),
+  /** Rooms' status and readiness for clients without credentials: the light's information, no more. */
+  anonymousState: Type.Boolean({ default: false, description: 'true or false: let MQTT clients without credentials read every room\'s status and readiness (default false; the demo turns it on)' })
+}, { ...Strict, default: {}, description: 'the MQTT listener of the embedded broker: { host, port, tls, anonymousState }' })
 
 export const BrokerConfig = Type.Object({
   mode: Type.Union([Type.Literal('embedded'), Type.Literal('external')], { default: 'embedded', description: '"embedded" (the hub is the broker) or "external" (Mosquitto, EMQX …)' }),
@@ -174,6 +176,7 @@ export function checkHubConfig (config: HubConfig, report: (path: ConfigPath, me
   if (b.mode === 'external') {
     if (b.url === undefined) report(['broker'], 'mode external needs url (e.g. mqtt://127.0.0.1:1883)')
     if (b.redis !== undefined) report(['broker', 'redis'], 'redis belongs to mode embedded (a clustered hub); an external broker clusters itself')
+    if (config.mqtt.anonymousState) report(['mqtt', 'anonymousState'], 'belongs to the embedded broker; an external broker decides that itself (Mosquitto: allow_anonymous and an ACL)')
   } else {
     for (const field of ['url', 'username', 'password', 'clientId'] as const) {
       if (b[field] !== undefined) report(['broker', field], `${field} belongs to mode external; remove it or set mode: external`)

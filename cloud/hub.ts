@@ -122,6 +122,7 @@ export class Hub {
       credentials: this.gatewayCredentials,
       users: this.users,
       internal: this.internalCredentials,
+      anonymousState: config.mqtt.anonymousState,
       log: this.log.child({ part: 'mqtt-auth' }),
       metrics: this.metrics
     })

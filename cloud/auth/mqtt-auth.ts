@@ -3,6 +3,8 @@
 //   a gateway    its username + password from `gateways` (scrypt hash in the config)
 //   the hub      its internal client (random credentials made at start, for in-process tools)
 //   a user       their name + bearer token as password: read-only, for dashboards
+//   anyone       without credentials, only when mqtt.anonymousState is on (the demo, a local status
+//                board): every room's status and readiness, nothing else — what the light shows
 // What each may do (DESIGN.md, "Wire contract" and "Data that is personal"):
 //   gateway  publishes only under its own room: status, readiness, network, check, devices/*/health,
 //            devices/*/readings, cmd/*/result — never schedule, support or cmd/{name}, which come
@@ -31,6 +33,10 @@ export type MqttIdentity =
   | { kind: 'gateway', username: string, room: string }
   | { kind: 'user', username: string, user: HubUser }
   | { kind: 'internal', username: string }
+  | { kind: 'anonymous', username: '' }
+
+/** What a client without credentials may read when mqtt.anonymousState is on. */
+const ANONYMOUS_KINDS: ReadonlySet<string> = new Set(['status', 'readiness'])
 
 export interface InternalCredentials { username: string, password: string }
 
@@ -38,6 +44,7 @@ export interface InternalCredentials { username: string, password: string }
 export function publishDenial (identity: MqttIdentity, topic: string): string | null {
   if (identity.kind === 'internal') return topic.startsWith('$') ? 'system topic' : null
   if (identity.kind === 'user') return 'users are read-only'
+  if (identity.kind === 'anonymous') return 'anonymous clients are read-only'
   const parsed = parseTopic(topic)
   if (parsed === null) return 'topic is not part of the helserom/v1 contract'
   if (parsed.room !== identity.room) return `gateway of ${identity.room} may not publish for room ${parsed.room}`
@@ -55,11 +62,16 @@ export function subscribeDenial (identity: MqttIdentity, filter: string): string
     if (parsed?.kind === 'command' && parsed.room === room && isCommandName(parsed.name)) return null
     return `gateway of ${room} may subscribe only to its schedule, support and cmd/+`
   }
-  const user = identity.user
   const prefix = TOPIC_ROOT + '/'
   if (!filter.startsWith(prefix)) return 'only helserom/v1 topics'
   const [room, ...rest] = filter.slice(prefix.length).split('/')
   if (room === undefined || room === '') return 'no room in the filter'
+  if (identity.kind === 'anonymous') {
+    // a wide filter is granted; only status and readiness are delivered (authorizeForward)
+    const what = room === '#' || rest[0] === '#' ? '#' : rest.join('/')
+    return what === '#' || what === '+' || ANONYMOUS_KINDS.has(what) ? null : 'anonymous clients may read only status and readiness'
+  }
+  const user = identity.user
   if (room === '#' || room === '+') {
     if (!seesEveryRoom(user)) return `${user.name} may not see every room`
   } else if (!canSeeRoom(user, room)) {
@@ -86,6 +98,8 @@ export interface MqttAuthOptions {
   credentials?: GatewayCredentials
   users: UserDirectory
   internal?: InternalCredentials
+  /** Let clients without credentials read status and readiness (mqtt.anonymousState). */
+  anonymousState?: boolean
   log: Logger
   metrics: HubMetrics
 }
@@ -172,8 +186,12 @@ export class MqttAuth {
 
   /** A reading is never delivered to a user, whatever their (wider) filter: see the header. */
   readonly authorizeForward = (client: Client, packet: AedesPublishPacket): AedesPublishPacket | null => {
-    if (!packet.topic.endsWith('/readings')) return packet
     const identity = this.identityOf(client)
+    if (identity?.kind === 'anonymous') {
+      const kind = parseTopic(packet.topic)?.kind
+      return kind !== undefined && ANONYMOUS_KINDS.has(kind) ? packet : null
+    }
+    if (!packet.topic.endsWith('/readings')) return packet
     if (identity?.kind !== 'user' || parseTopic(packet.topic)?.kind !== 'readings') return packet
     // every one counted; logged once per connection (a `#` subscriber would otherwise fill the log)
     if (this.toldWithheld.has(client)) this.options.metrics.authDenied.inc({ surface: 'mqtt', action: 'forward', reason: metricReason(READINGS_NOT_OVER_MQTT) })
@@ -196,6 +214,8 @@ export class MqttAuth {
   }
 
   private async resolveIdentity (username: string | undefined, password: Buffer | undefined): Promise<MqttIdentity | string> {
+    const noPassword = password === undefined || password.length === 0
+    if ((username === undefined || username === '') && noPassword && this.options.anonymousState === true) return { kind: 'anonymous', username: '' }
     if (username === undefined || username === '') return 'missing user name'
     if (password === undefined || password.length === 0) return 'missing password'
     const secret = password.toString('utf8')

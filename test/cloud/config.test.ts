@@ -49,6 +49,7 @@ t.test('a minimal config gets every default', async (t) => {
   t.same(problems, [])
   const c = hubConfig({ gateways: [{ room: 'a-1', name: 'A', passwordHash: HASH }] })
   t.equal(c.mqtt.port, 1883)
+  t.equal(c.mqtt.anonymousState, false, 'no MQTT without credentials unless asked for')
   t.equal(c.mqtt.maxPacketBytes > 256 * 1024, true)
   t.equal(c.http.bodyLimit, 1024 * 1024)
   t.same(c.users, [])
@@ -101,6 +102,7 @@ t.test('all problems are reported at once', async (t) => {
 t.test('hubConfig() checks configs built in code', async (t) => {
   t.throws(() => hubConfig({ gateways: [{ room: 'a', name: 'A', passwordHash: 'x' }] }), /passwordHash/)
   t.throws(() => hubConfig({ broker: { mode: 'external' } }), /needs url/)
+  t.throws(() => hubConfig({ mqtt: { anonymousState: true }, broker: { mode: 'external', url: 'mqtt://x:1883' } }), /anonymousState: belongs to the embedded broker/)
 })
 
 t.test('looksLikeHubConfig tells a hub config from a room config', async (t) => {

@@ -1,6 +1,6 @@
 // A real hub on free loopback ports, with real mqtt.js clients acting as gateways and dashboards.
 import t from 'tap'
-import { spawnSync } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { MqttClient } from 'mqtt'
@@ -109,6 +109,34 @@ t.test('users never get live readings over MQTT (only the audited /ws has them):
   await waitFor('each reading held back, counted', async () => await hub.metrics.value('helserom_hub_auth_denied_total', { action: 'forward', reason: 'readings-not-over-mqtt' }) === 2)
   t.ok(hub.fleet.get('rodoy-1')?.devices['spo2-1']?.lastReading !== null, 'the hub itself got the reading')
   t.same(seen.filter((topic) => topic.endsWith('/readings')), [], 'no reading reached the user')
+})
+
+t.test('with mqtt.anonymousState, any MQTT client reads every room\'s status and readiness, and nothing else', async (t) => {
+  const open = await startTestHub(t, await testConfig(t, { mqtt: { host: '127.0.0.1', port: 0, anonymousState: true } }))
+  const gw = await connectGateway(t, open.urls!.mqtt, 'rodoy-1')
+  await publishJson(gw, 'helserom/v1/rodoy-1/status', statusMsg(true), true)
+  await publishJson(gw, 'helserom/v1/rodoy-1/readiness', readinessMsg('amber'), true)
+  await publishJson(gw, 'helserom/v1/rodoy-1/devices/spo2-1/health', healthMsg(), true)
+  await publishJson(gw, 'helserom/v1/rodoy-1/devices/spo2-1/readings', readingMsg(1))
+
+  // a real client without credentials, as an IT person would try first
+  const port = new URL(open.urls!.mqtt).port
+  const sub = await new Promise<{ stdout: string }>((resolve) => {
+    // -W: give up after 2 s (exit 27) — by then the retained messages have long arrived
+    execFile('mosquitto_sub', ['-h', '127.0.0.1', '-p', port, '-t', 'helserom/v1/#', '-v', '-W', '2'], (_err, stdout) => resolve({ stdout }))
+  })
+  const topicsSeen = sub.stdout.trim().split('\n').map((line) => line.split(' ')[0]).sort()
+  t.same(topicsSeen, ['helserom/v1/rodoy-1/readiness', 'helserom/v1/rodoy-1/status'], 'the retained status and readiness; not device health, not readings')
+  t.match(sub.stdout, /"level":"amber"/)
+
+  const anonymous = await connectClient(t, open.urls!.mqtt)
+  t.same(await subscribeGranted(anonymous, ['helserom/v1/+/readiness', 'helserom/v1/rodoy-1/devices/+/health', 'helserom/v1/+/schedule']), [1, 128, 128])
+  anonymous.publish('helserom/v1/rodoy-1/readiness', JSON.stringify(readinessMsg('green')), { qos: 0 })
+  await closed(anonymous)
+  t.equal(open.fleet.get('rodoy-1')?.readiness?.level, 'amber', 'read-only: its publish closed the connection and changed nothing')
+
+  const closedHub = await startTestHub(t)
+  await t.rejects(connectClient(t, closedHub.urls!.mqtt), /Not authorized/, 'off by default: a client without credentials is refused')
 })
 
 t.test('a gateway\'s client id cannot be taken over by another identity', async (t) => {
