@@ -1,6 +1,6 @@
 // Parsers of Device Portal replies, in the shapes a real HoloLens sends (field names as in
 // microsoft/WindowsDevicePortalWrapper's data contracts and the replies recorded in
-// ../shared/fixtures/hololens-device-portal). Pure and forgiving: a field of the wrong type becomes
+// test/fixtures/recorded/hololens-device-portal). Pure and forgiving: a field of the wrong type becomes
 // null, a reply of the wrong shape returns null; nothing here throws on what a device sends.
 
 export interface BatteryState {

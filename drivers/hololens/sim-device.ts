@@ -1,5 +1,5 @@
 // The state of a simulated HoloLens 2 and the Device Portal replies it gives, in the field names and
-// shapes a real HoloLens sends (as recorded in ../shared/fixtures/hololens-device-portal; written
+// shapes a real HoloLens sends (as recorded in test/fixtures/recorded/hololens-device-portal; written
 // out here by hand, never read from there): a battery that drains or charges with the clock, a
 // thermal stage, OS identity, network, mixed reality capture. No timers: the battery is computed
 // from the time of each question, so a simulator that nobody asks costs nothing.

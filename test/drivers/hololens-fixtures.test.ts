@@ -1,12 +1,12 @@
 // The HoloLens driver against replies recorded from a real HoloLens (OS 14393, via
 // microsoft/WindowsDevicePortalWrapper's mock data): a test-only HTTPS server serves each file of
-// ../shared/fixtures/hololens-device-portal at the path its name spells, and the parsers, the
+// test/fixtures/recorded/hololens-device-portal at the path its name spells, and the parsers, the
 // DevicePortalClient and the driver must read them as the device meant them — including the
 // system perf reply wrapped as {"Reason": "<escaped JSON>"}. Also: replies that are not what a
 // HoloLens sends must not crash anything.
 import t, { type Test } from 'tap'
 import { X509Certificate } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { holoLensDriver } from '../../drivers/hololens/index.js'
@@ -19,17 +19,13 @@ import {
 import { runDriver } from './driver-contract.js'
 import { waitFor } from '../helpers/index.js'
 
-const FIXTURES = new URL('../../../shared/fixtures/hololens-device-portal/', import.meta.url)
+const FIXTURES = new URL('../fixtures/recorded/hololens-device-portal/', import.meta.url)
 const SUFFIX = '_HoloLens_rs1_release.dat'
 const cert = readFileSync(new URL('../../drivers/hololens/sim-tls/cert.pem', import.meta.url))
 const key = readFileSync(new URL('../../drivers/hololens/sim-tls/key.pem', import.meta.url))
 const pin = pinOfDer(new X509Certificate(cert).raw)
 
-if (!existsSync(FIXTURES)) {
-  t.test('the recorded HoloLens replies', { skip: `not found at ${FIXTURES.pathname}` }, async () => {})
-} else {
-  run()
-}
+run()
 
 function fixture (path: string): Buffer {
   return readFileSync(new URL(path.replace(/^\//, '').replace(/\//g, '_') + SUFFIX, FIXTURES))

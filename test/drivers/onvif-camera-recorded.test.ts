@@ -1,19 +1,17 @@
-// The onvif-camera driver against replies recorded from a real camera (../shared/fixtures/
+// The onvif-camera driver against replies recorded from a real camera (test/fixtures/recorded/
 // onvif-recorded, replayed by operation name): it connects, reads the device information,
 // profiles, stream and snapshot URIs and presets from what a real device sends, not only from
 // what our simulator sends.
 import t from 'tap'
-import { existsSync } from 'node:fs'
 import { onvifCameraDriver } from '../../drivers/onvif-camera/index.js'
 import { OnvifClient } from '../../drivers/onvif-camera/onvif-client.js'
 import { checkMessage } from '../../protocol/validate.js'
 import { runDriver } from './driver-contract.js'
 import { waitFor } from '../helpers/index.js'
-import { RECORDED_DIR, startRecordedCameraServer } from './onvif-recorded-server.js'
+import { startRecordedCameraServer } from './onvif-recorded-server.js'
 
 // The fixtures live beside the repository (shared/); say so clearly where they are absent.
-const skip = existsSync(RECORDED_DIR) ? false : `recorded ONVIF replies not found at ${RECORDED_DIR}`
-t.test('the client reads a real camera\'s replies exactly as sent', { skip }, async (t) => {
+t.test('the client reads a real camera\'s replies exactly as sent', async (t) => {
   const server = await startRecordedCameraServer()
   t.teardown(() => server.stop())
   const client = new OnvifClient({ host: '127.0.0.1', port: server.port, path: '/onvif/device_service', username: 'admin', password: 'qwe1010', timeoutMs: 3000 })
@@ -47,7 +45,7 @@ t.test('the client reads a real camera\'s replies exactly as sent', { skip }, as
   t.same(server.requests.slice(0, 2), ['device.GetServices', 'device.GetDeviceInformation'])
 })
 
-t.test('the driver connects to the recorded camera and reports what it read', { skip }, async (t) => {
+t.test('the driver connects to the recorded camera and reports what it read', async (t) => {
   const server = await startRecordedCameraServer()
   t.teardown(() => server.stop())
   const config = {
@@ -81,7 +79,7 @@ t.test('the driver connects to the recorded camera and reports what it read', { 
   t.same(sink.failures, [])
 })
 
-t.test('a camera that answers everything with the recorded SOAP fault is reported, not crashed on', { skip }, async (t) => {
+t.test('a camera that answers everything with the recorded SOAP fault is reported, not crashed on', async (t) => {
   const server = await startRecordedCameraServer({ answerWith: 'Error.xml' })
   t.teardown(() => server.stop())
   const client = new OnvifClient({ host: '127.0.0.1', port: server.port, path: '/onvif/device_service', username: 'admin', password: 'x', timeoutMs: 2000 })

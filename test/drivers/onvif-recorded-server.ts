@@ -1,5 +1,5 @@
 // A test-only HTTP server that answers each SOAP request with the reply a real camera gave, from
-// ../shared/fixtures/onvif-recorded/ (recorded by agsh/onvif for its own test server): the file is
+// test/fixtures/recorded/onvif-recorded/ (recorded by agsh/onvif for its own test server): the file is
 // chosen by the request's operation name, `<service>.<Operation>.xml` before `<Operation>.xml`,
 // and Error.xml when there is none — the way agsh/onvif's serverMockup.js chooses. The files are
 // doT templates; the few constructs they use are rendered here.
@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { fileURLToPath } from 'node:url'
 
-export const RECORDED_DIR = fileURLToPath(new URL('../../../shared/fixtures/onvif-recorded/', import.meta.url))
+export const RECORDED_DIR = fileURLToPath(new URL('../fixtures/recorded/onvif-recorded/', import.meta.url))
 
 export interface RecordedCameraServer {
   port: number

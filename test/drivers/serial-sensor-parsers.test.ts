@@ -1,6 +1,6 @@
 // The serial-sensor line parsers, health rules and simulator line formats, without any I/O: the
 // recorded Masimo line, documented variants, EXC/ALARM decoding, `--` values, garbage of every kind.
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { parseMasimoLine } from '../../drivers/serial-sensor/masimo-ascii.js'
@@ -14,17 +14,14 @@ import { LineLengthGuard } from '../../drivers/serial-sensor/line-splitter.js'
 import { ReconnectBackoff } from '../../drivers/serial-sensor/reconnect-backoff.js'
 import { describeTcpFailure, describeTtyFailure } from '../../drivers/serial-sensor/link-errors.js'
 
-const fixture = fileURLToPath(new URL('../../../shared/fixtures/serial/masimo-rad8-ascii1.txt', import.meta.url))
+const fixture = fileURLToPath(new URL('../fixtures/recorded/serial/masimo-rad8-ascii1.txt', import.meta.url))
 
 function reading (result: LineResult): SensorReading {
   if (result.kind !== 'reading') throw new Error(`expected a reading, got ${result.kind}: ${result.why}`)
   return result.reading
 }
 
-// The shared fixtures sit beside the checkout (../shared/fixtures); a clone elsewhere skips, saying why.
-const fixtureSkip = existsSync(fixture) ? false : `recorded Masimo line not found at ${fixture}`
-
-t.test('masimo-ascii: the line recorded from a real Rad-8', { skip: fixtureSkip }, async (t) => {
+t.test('masimo-ascii: the line recorded from a real Rad-8', async (t) => {
   const line = readFileSync(fixture, 'latin1').split('\n')[0] ?? ''
   const r = reading(parseMasimoLine(line))
   t.same(r.values, { spo2: 98, pulse: 97, pi: 3.6, spco: null, spmet: null, desat: null, pidelta: null })
