@@ -34,7 +34,7 @@ t.test('throughput test (the monitor\'s defaults) and packet train vs iperf3 on 
       ['up', ours.up.mbps, iperfUp.receivedMbps, train.upMbps, shape.upMbps],
       ['down', ours.down.mbps, iperfDown.receivedMbps, train.downMbps, shape.downMbps]
     ] as const) {
-      t.comment(`tbf ${shaped} Mbit/s ${direction}: ours ${mine?.toFixed(2)} Mbit/s, iperf3 ${theirs.toFixed(2)} Mbit/s (${(((mine ?? 0) - theirs) / theirs * 100).toFixed(1)} %), train ${trained?.toFixed(2)} Mbit/s`)
+      t.comment(`tbf ${shaped} Mbit/s ${direction}: ours ${mine?.toFixed(2)} Mbit/s, iperf3 ${theirs.toFixed(2)} Mbit/s (${(((mine ?? 0) - theirs) / theirs * 100).toFixed(1)} %), train ${trained != null ? `${trained.toFixed(2)} Mbit/s` : '— (none in this run)'}`)
       t.ok(mine !== null && Math.abs(mine - theirs) <= 0.15 * theirs, `${direction} at ${shaped} Mbit/s within ±15 % of iperf3`)
     }
     t.comment(`ours took ${Math.round(ours.up.ms)} ms up (${ours.up.bytes} B), ${Math.round(ours.down.ms)} ms down (${ours.down.bytes} B)`)
