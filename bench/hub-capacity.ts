@@ -89,7 +89,12 @@ async function runOnce (creds: FleetCredentials, broker: 'aedes' | 'mosquitto', 
     const fleet = await startChild<FleetProcessReady>(cleanup, 'fleet-process', {
       url: gatewayUrl ?? hub.ready.urls.mqtt, rooms, secret: creds.secret, connectDeadlineMs: 90_000
     } satisfies FleetProcessInput, { mode: 'bundle', readyTimeoutMs: 150_000 })
-    if (fleet.ready.connected < rooms) throw new Error(`only ${fleet.ready.connected} of ${rooms} gateways logged in within 90 s`)
+    if (fleet.ready.connected < rooms) {
+      // why they failed, grouped: a refusal, a timeout and a reset call for different fixes
+      const why = new Map<string, number>()
+      for (const reason of Object.values(fleet.ready.failures)) why.set(reason, (why.get(reason) ?? 0) + 1)
+      throw new Error(`only ${fleet.ready.connected} of ${rooms} gateways logged in within 90 s (${why.size > 0 ? [...why].map(([r, n]) => `${n}× ${r}`).join('; ') : 'none refused: the rest still waiting for their CONNACK'})`)
+    }
     await sleep(o.warmupMs)
 
     const messages = async (): Promise<number> => await hub.request<number>('metric', { name: 'helserom_hub_messages_total' })

@@ -45,6 +45,9 @@ export interface EquipmentRegisterOptions {
   timezone?: string
 }
 
+/** How long reported changes wait to be written together (see persist()). */
+const REPORTED_WRITE_DELAY_MS = 1000
+
 export class RegisterError extends Error {
   constructor (readonly code: 'not_found' | 'bad_request' | 'unavailable', message: string) {
     super(message)
@@ -64,6 +67,7 @@ export class EquipmentRegister {
   private readonly ignoreCodes: ReadonlySet<string>
   /** The edit in progress per entry key: edits of one entry run one after the other. */
   private readonly editing = new Map<string, Promise<unknown>>()
+  private persistTimer: NodeJS.Timeout | null = null
 
   constructor (private readonly options: EquipmentRegisterOptions) {
     this.parties = new PartyBook(options.parties)
@@ -264,11 +268,22 @@ export class EquipmentRegister {
     }
   }
 
+  /**
+   * What gateways report is written at most once a second: a fleet logging in to a new hub reports
+   * thousands of devices within seconds, and a write per device (the whole file, fsynced, on the
+   * event loop) kept gateways from getting their CONNACK in time. People's edits are written at once.
+   */
   private persist (): void {
-    this.persistNow().catch((err: unknown) => this.options.log.error({ err }, 'could not write the equipment register'))
+    if (this.persistTimer !== null) return
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = null
+      this.persistNow().catch((err: unknown) => this.options.log.error({ err }, 'could not write the equipment register'))
+    }, REPORTED_WRITE_DELAY_MS)
+    this.persistTimer.unref() // flush() at stop writes what is left
   }
 
   private async persistNow (): Promise<void> {
+    if (this.persistTimer !== null) { clearTimeout(this.persistTimer); this.persistTimer = null }
     await this.file?.save(() => ({ version: 1, entries: [...this.stored.values()] }))
   }
 }
