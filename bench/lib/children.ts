@@ -41,7 +41,9 @@ export async function startChild<Ready> (t: Teardown, name: string, input: unkno
   const inputFile = join(dir, 'input.json')
   writeFileSync(inputFile, JSON.stringify(input))
   const child = fork(script, [inputFile], {
-    execArgv: [...(mode === 'tsx' ? ['--import', 'tsx'] : []), ...(options.nodeArgs ?? [])],
+    // HELSEROM_BENCH_NODE_ARGS adds node flags to every child, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof
+    // (node refuses --cpu-prof in NODE_OPTIONS)
+    execArgv: [...(mode === 'tsx' ? ['--import', 'tsx'] : []), ...(options.nodeArgs ?? []), ...(process.env.HELSEROM_BENCH_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })

@@ -9,6 +9,7 @@
 //
 // Every transition is returned as a change for the engine to persist, publish and notify.
 import { randomBytes } from 'node:crypto'
+import { RoomKeyedMap } from './room-keyed-map.js'
 import {
   incidentKey, isActive, SEVERITY_RANK, type Condition, type HistoryEvent, type HistoryEventKind, type Incident,
   type IncidentState, type Severity
@@ -66,11 +67,11 @@ export function newIncidentId (now: number): string {
 export class IncidentBook {
   private readonly incidents = new Map<string, Incident>()
   /** key → id of its incident that is not resolved. */
-  private readonly active = new Map<string, string>()
+  private readonly active = new RoomKeyedMap<string>()
   /** key → id of its last resolved incident (for reopening). */
   private readonly lastResolved = new Map<string, string>()
   /** key → since when its condition has been seen without an incident yet. */
-  private readonly pending = new Map<string, number>()
+  private readonly pending = new RoomKeyedMap<number>()
   /** incident id → since when its condition has been gone. */
   private readonly clearing = new Map<string, number>()
   private readonly maxHistory: number
@@ -139,15 +140,16 @@ export class IncidentBook {
       changes.push(this.open(key, u, c, now))
     }
     const prefix = `${u.room}:`
-    for (const key of [...this.pending.keys()]) {
-      if (key.startsWith(prefix) && !seen.has(key) && u.keep?.(key.slice(prefix.length)) !== true) this.pending.delete(key)
+    for (const key of this.pending.keysOfRoom(u.room)) {
+      if (!seen.has(key) && u.keep?.(key.slice(prefix.length)) !== true) this.pending.delete(key)
     }
-    for (const [key, id] of [...this.active]) {
-      if (!key.startsWith(prefix) || seen.has(key)) continue
-      const incident = this.incidents.get(id)
+    for (const key of this.active.keysOfRoom(u.room)) {
+      if (seen.has(key)) continue
+      const id = this.active.get(key)
+      const incident = id !== undefined ? this.incidents.get(id) : undefined
       if (incident === undefined || u.keep?.(incident.cause) === true) continue
-      const since = this.clearing.get(id) ?? now
-      this.clearing.set(id, since)
+      const since = this.clearing.get(incident.id) ?? now
+      this.clearing.set(incident.id, since)
       if (now - since >= this.settings.resolveAfterMs) changes.push(this.resolve(incident, now))
     }
     return changes

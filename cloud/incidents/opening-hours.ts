@@ -5,6 +5,8 @@
 // ("08:00-11:30,12:00-16:00"), "closed", or a range past midnight ("22:00-06:00": until 06:00 the next
 // morning). "always" means no quiet hours. A day named twice: the later key wins.
 
+import { dateTimeFormat } from '../date-format.js'
+
 export const OPENING_HOURS_DAYS_PATTERN = '^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?(,(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?)*$'
 export const OPENING_HOURS_TIMES_PATTERN = '^(closed|([01]\\d|2[0-4]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d(,([01]\\d|2[0-4]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d)*)$'
 
@@ -69,7 +71,7 @@ function parseTimes (value: string, key: string): Array<[number, number]> {
 
 /** Weekday (0 = Sunday) and minute of the day of `at` in `timeZone`. */
 export function localWeekMinute (at: number, timeZone: string): { day: number, minute: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at)
+  const parts = dateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at)
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? ''
   const day = DAYS.indexOf(get('weekday').toLowerCase().slice(0, 3) as typeof DAYS[number])
   return { day, minute: Number(get('hour')) * 60 + Number(get('minute')) }

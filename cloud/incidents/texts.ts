@@ -3,6 +3,7 @@
 // times in the hub's time zone ("kl. 09:30"), never "in 25 minutes": a text that changed every minute
 // would make every re-evaluation an update. Pure.
 import type { LocalizedText, Reason } from '../../protocol/messages.js'
+import { dateTimeFormat } from '../date-format.js'
 import type { ConsultationRef, Severity } from './incident.js'
 
 type Lang = 'nb' | 'en'
@@ -15,12 +16,12 @@ export function num (value: number, lang: Lang): string {
 
 /** "09:30" when `at` is today in `timeZone`, else "24.11. 09:30" / "24 Nov 09:30". */
 export function clock (at: number, now: number, timeZone: string, lang: Lang): string {
-  const time = new Intl.DateTimeFormat('nb-NO', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at)
-  const day = (t: number): string => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t)
+  const time = dateTimeFormat('nb-NO', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at)
+  const day = (t: number): string => dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t)
   if (day(at) === day(now)) return time
   const date = lang === 'nb'
-    ? new Intl.DateTimeFormat('nb-NO', { timeZone, day: 'numeric', month: 'numeric' }).format(at)
-    : new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short' }).format(at)
+    ? dateTimeFormat('nb-NO', { timeZone, day: 'numeric', month: 'numeric' }).format(at)
+    : dateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short' }).format(at)
   return `${date} ${time}`
 }
 

@@ -8,6 +8,7 @@
 // date is `unknown` — listed in the register, not an amber light (a room being set up would
 // otherwise never be green).
 import type { LocalizedText, Reason } from '../../protocol/messages.js'
+import { dateTimeFormat } from '../date-format.js'
 import type { Condition, ConsultationRef } from '../incidents/incident.js'
 import { wallTimeOf, zonedToUtc } from '../schedule/zoned-time.js'
 import type { Calibration } from './config.js'
@@ -55,8 +56,8 @@ export function dayText (date: string, lang: 'nb' | 'en'): string {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number]
   const at = Date.UTC(year, month - 1, day, 12)
   return lang === 'nb'
-    ? new Intl.DateTimeFormat('nb-NO', { timeZone: 'UTC', day: 'numeric', month: 'numeric', year: 'numeric' }).format(at)
-    : new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(at)
+    ? dateTimeFormat('nb-NO', { timeZone: 'UTC', day: 'numeric', month: 'numeric', year: 'numeric' }).format(at)
+    : dateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(at)
 }
 
 export interface CalibrationSubject {

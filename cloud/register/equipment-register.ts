@@ -61,6 +61,8 @@ const MAX_ENTRIES_PER_ROOM = 250
 export class EquipmentRegister {
   readonly parties: PartyBook
   private readonly stored = new Map<string, StoredEntry>()
+  /** room → ids of its device entries in `stored`: list() runs for every room on every evaluation. */
+  private readonly deviceIds = new Map<string, Set<string>>()
   private readonly rooms = new Map<string, { name: string, register: RoomRegisterConfig }>()
   private readonly file: RegisterFile | undefined
   private readonly clock: () => number
@@ -80,7 +82,7 @@ export class EquipmentRegister {
   /** Reads register.json (entries of rooms no longer configured are kept, not shown). */
   load (): void {
     if (this.file === undefined) return
-    for (const e of this.file.load()) this.stored.set(entryKey(e.room, e.item, e.id), e)
+    for (const e of this.file.load()) this.store(e)
     this.options.log.info({ entries: this.stored.size, path: this.file.path }, 'equipment register loaded')
   }
 
@@ -105,7 +107,7 @@ export class EquipmentRegister {
       const cfg = this.rooms.get(r)
       if (cfg === undefined) continue
       const ids = new Set<string>(Object.keys(cfg.register.devices ?? {}))
-      for (const e of this.stored.values()) if (e.room === r && e.item === 'device') ids.add(e.id)
+      for (const id of this.deviceIds.get(r) ?? []) ids.add(id)
       for (const id of [...ids].sort()) out.push(this.entry(r, 'device', id))
       out.push(this.entry(r, 'network', 'network'), this.entry(r, 'box', 'box'))
     }
@@ -166,7 +168,7 @@ export class EquipmentRegister {
     // Onto the entry as it is now: a driver's report may have come in during the audit write.
     const current = structuredClone(this.stored.get(key) ?? emptyEntry(room, item, id))
     applyEdits(current, patch)
-    this.stored.set(key, current)
+    this.store(current)
     await this.persistNow()
     return effectiveEntry(current, this.seedOf(room, item, id), before.roomName)
   }
@@ -244,9 +246,17 @@ export class EquipmentRegister {
     let e = this.stored.get(key)
     if (e === undefined) {
       e = emptyEntry(room, item, id)
-      this.stored.set(key, e)
+      this.store(e)
     }
     return e
+  }
+
+  private store (e: StoredEntry): void {
+    this.stored.set(entryKey(e.room, e.item, e.id), e)
+    if (e.item !== 'device') return
+    let ids = this.deviceIds.get(e.room)
+    if (ids === undefined) this.deviceIds.set(e.room, ids = new Set())
+    ids.add(e.id)
   }
 
   private recordChange (entry: StoredEntry, change: ChangeRecord): void {
